@@ -89,6 +89,8 @@ struct oci_mount
   bool idmap; /* "idmap"/"ridmap": refused unless supported */
   char *data; /* fs-specific options joined with ',' */
   char **uid_mappings_raw; /* unused; idmapped mounts not supported */
+  bool tmpcopyup;       /* "tmpcopyup": copy the destination's contents into the new tmpfs */
+  bool has_id_mappings; /* uidMappings/gidMappings given: refused (idmapped mounts) */
 };
 
 struct oci_id_mapping
@@ -122,6 +124,7 @@ struct oci_device
   int64_t major, minor;
   bool has_file_mode, has_uid, has_gid;
   uint32_t file_mode, uid, gid;
+  bool has_major, has_minor; /* required unless type is 'p' */
 };
 
 struct oci_device_cgroup
@@ -317,6 +320,7 @@ struct oci_config
   /* intelRdt, memoryPolicy, netDevices: refused with a clear error if present */
   bool has_intel_rdt;
   bool has_net_devices;
+  bool has_memory_policy;
 };
 
 /* Parse: every type error names the file and the field. */
@@ -327,6 +331,10 @@ int oci_config_parse_data (const char *buf, size_t len, const char *what, struct
    checks, or NULL to skip filesystem checks. */
 int oci_config_validate (const struct oci_config *c, const char *bundle_dir, nr_error_t *err);
 void oci_config_free (struct oci_config *c);
+/* The checks oci_config_validate applies to config.process and linux.resources, on their
+   own (exec --process, update --resources).  what names the input in messages. */
+int oci_process_validate (const struct oci_process *p, const char *what, nr_error_t *err);
+int oci_resources_validate (const struct oci_resources *r, const char *what, nr_error_t *err);
 void oci_process_free (struct oci_process *p);
 void oci_resources_free (struct oci_resources *r);
 
@@ -342,6 +350,11 @@ const char *oci_config_annotation (const struct oci_config *c, const char *key);
 /* Get env value "KEY" from process env, or NULL. */
 const char *oci_process_getenv (const struct oci_process *p, const char *key);
 const struct oci_namespace *oci_config_ns (const struct oci_config *c, enum oci_ns_type t);
+/* The file under /proc/sys for a sysctl key, in either sysctl(8) form:
+   "net.ipv4.conf.eno2/100.rp_filter" and "net/ipv4/conf/eno2.100/rp_filter" both give
+   "net/ipv4/conf/eno2.100/rp_filter".  malloc'd; NULL on ENOMEM.  oci_config_validate
+   has refused keys whose components are empty, "." or "..". */
+char *oci_sysctl_file (const char *key);
 
 /* Mount option table, shared with features. */
 struct oci_mount_option

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Engine view #1: a Docker (20.10+) overlay2 data-root made of metadata only.
+
+   DATA/image/overlay2/repositories.json            {"Repositories":{name:{name:tag:"sha256:<id>"}}}
+   DATA/image/overlay2/imagedb/content/sha256/<id>  the config, byte for byte (id = its digest)
+   DATA/image/overlay2/layerdb/sha256/<chain>/      diff, size, cache-id, parent
+   DATA/overlay2/<cache-id>/                        diff/ (a mount point), link, lower, work/,
+                                                    committed
+   DATA/overlay2/l/<short> -> ../<cache-id>/diff
+
+   The cache-id is the chain ID's hex (stable across seeds) and the short link name a
+   base32 digest of it, 26 characters like docker's.  Each diff/ is left empty: the
+   caller bind-mounts the store's layer over it read-only (out->binds).
+
+   What the engine can do with such images: list, inspect, run, commit, build FROM
+   them, tag and untag.  `docker rmi` removes the metadata here and tries to remove
+   diff/, which fails on the read-only bind (the store is untouched either way).
+   `docker save` and `docker push` need layerdb/<chain>/tar-split.json.gz, the record of
+   the original tar stream, which the store does not keep: they fail for these images. */
+#include "config.h"
+#include "imagestore/internal.h"
+#include "common/fs.h"
+#include "common/json.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define IMG "image/overlay2"
+
+void
+nr_seed_result_free (struct nr_seed_result *r)
+{
+  for (size_t i = 0; i < r->n_binds; i++)
+    {
+      free (r->binds[i].src);
+      free (r->binds[i].dst);
+    }
+  free (r->binds);
+  memset (r, 0, sizeof *r);
+}
+
+static void
+short_link (const char *cache_id, char out[27])
+{
+  static const char b32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  uint8_t md[NR_SHA256_LEN];
+  struct nr_sha256 h;
+  nr_sha256_init (&h);
+  nr_sha256_update (&h, cache_id, strlen (cache_id));
+  nr_sha256_final (&h, md);
+  for (int i = 0; i < 26; i++)
+    {
+      int bit = i * 5, byte = bit / 8, off = bit % 8;
+      unsigned v = ((unsigned) md[byte] << 8 | md[byte + 1]) >> (11 - off);
+      out[i] = b32[v & 31];
+    }
+  out[26] = '\0';
+}
+
+static int
+put (int dirfd, const char *name, const char *data, nr_error_t *err)
+{
+  return nr_write_file_atomic_at (dirfd, name, data, strlen (data), 0644, err);
+}
+
+static int
+open_dir (const char *root, const char *sub, int *fd, nr_error_t *err)
+{
+  char p[4096];
+  snprintf (p, sizeof p, "%s/%s", root, sub);
+  if (nr_mkdir_p (p, 0710, err) < 0)
+    return -1;
+  *fd = open (p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  return *fd < 0 ? nr_error (err, errno, "open \"%s\"", p) : 0;
+}
+
+static int
+add_bind (struct nr_seed_result *out, char *src, char *dst, bool ro, nr_error_t *err)
+{
+  for (size_t i = 0; i < out->n_binds; i++)
+    if (strcmp (out->binds[i].dst, dst) == 0)
+      return free (src), free (dst), 0;
+  struct nr_bind *b = realloc (out->binds, (out->n_binds + 1) * sizeof *b);
+  if (b == NULL || src == NULL || dst == NULL)
+    return free (src), free (dst), nr_error (err, ENOMEM, "seed");
+  out->binds = b;
+  b[out->n_binds++] = (struct nr_bind) { src, dst, ro };
+  return 0;
+}
+
+/* layerdb/sha256/<chain> and overlay2/<cache-id> for layer i of d */
+static int
+seed_layer (struct nr_imagestore *s, const char *root, const struct nr_image_def *d, size_t i,
+            struct nr_seed_result *out, nr_error_t *err)
+{
+  const char *chain = d->chain_ids[i] + 7;
+  struct nr_layer_info li;
+  char sub[512], buf[64], link[27], lower[27 * 130 + 130] = "";
+  _cleanup_close_ int ldb = -1, ov = -1, l = -1;
+
+  if (nr_layer_read_meta (s, d->chain_ids[i], &li, err) < 0)
+    return -1;
+  snprintf (sub, sizeof sub, IMG "/layerdb/sha256/%s", chain);
+  if (open_dir (root, sub, &ldb, err) < 0 || put (ldb, "diff", d->diff_ids[i], err) < 0
+      || put (ldb, "cache-id", chain, err) < 0)
+    return -1;
+  snprintf (buf, sizeof buf, "%llu", (unsigned long long) li.size);
+  if (put (ldb, "size", buf, err) < 0 || (i && put (ldb, "parent", d->chain_ids[i - 1], err) < 0))
+    return -1;
+  snprintf (sub, sizeof sub, "overlay2/%s", chain);
+  if (open_dir (root, sub, &ov, err) < 0 || open_dir (root, "overlay2/l", &l, err) < 0)
+    return -1;
+  short_link (chain, link);
+  if (mkdirat (ov, "diff", 0755) < 0 && errno != EEXIST)
+    return nr_error (err, errno, "mkdir \"%s/%s/diff\"", root, sub);
+  if (put (ov, "link", link, err) < 0 || put (ov, "committed", "", err) < 0)
+    return -1;
+  for (size_t k = i; k-- > 0;)
+    {
+      char pl[27];
+      short_link (d->chain_ids[k] + 7, pl);
+      snprintf (lower + strlen (lower), sizeof lower - strlen (lower), "%sl/%s", k + 1 == i ? "" : ":", pl);
+    }
+  if (i && (put (ov, "lower", lower, err) < 0 || (mkdirat (ov, "work", 0700) < 0 && errno != EEXIST)))
+    return nr_error_wrap (err, "seed \"%s/%s\"", root, sub);
+  snprintf (sub, sizeof sub, "../%s/diff", chain);
+  unlinkat (l, link, 0);
+  if (symlinkat (sub, l, link) < 0)
+    return nr_error (err, errno, "symlink \"%s/overlay2/l/%s\"", root, link);
+  char *dst = NULL;
+  if (asprintf (&dst, "%s/overlay2/%s/diff", root, chain) < 0)
+    dst = NULL;
+  return add_bind (out, nr_imagestore_layer_dir (s, d->chain_ids[i]), dst, true, err);
+}
+
+static int
+seed_image (struct nr_imagestore *s, const char *root, const char *manifest, struct nr_seed_result *out,
+            nr_error_t *err)
+{
+  struct nr_image_def d;
+  _cleanup_free_ char *cfg = NULL;
+  _cleanup_close_ int content = -1;
+  size_t len = 0;
+  int r = -1;
+
+  if (nr_image_load (s, manifest, &d, err) < 0)
+    return -1;
+  if (nr_blob_get (s, d.config, &cfg, &len, err) < 0 || open_dir (root, IMG "/imagedb/content/sha256", &content, err) < 0
+      || nr_write_file_atomic_at (content, d.config + 7, cfg, len, 0600, err) < 0)
+    goto out;
+  for (size_t i = 0; i < d.n_layers; i++)
+    if (seed_layer (s, root, &d, i, out, err) < 0)
+      goto out;
+  r = 0;
+out:
+  nr_image_def_free (&d);
+  return r;
+}
+
+/* repositories.json, keeping what is there: {"Repositories":{"busybox":{"busybox:latest":id}}} */
+static int
+write_repositories (struct nr_imagestore *s, const char *root, const struct nr_refs *sel, nr_error_t *err)
+{
+  _cleanup_free_ char *old = NULL;
+  _cleanup_json_ yajl_val oldv = NULL;
+  _cleanup_close_ int dfd = -1;
+  size_t len = 0;
+
+  if (open_dir (root, IMG, &dfd, err) < 0)
+    return -1;
+  if (nr_read_file_at (dfd, "repositories.json", s->limits.max_json, &old, &len, err) == 0)
+    {
+      if (nr_json_parse (old, len, "repositories.json", &oldv, err) < 0)
+        return nr_error_wrap (err, "seed \"%s\"", root);
+    }
+  nr_error_free (err);
+  yajl_val repos = nr_json_get (oldv, "Repositories");
+  yajl_gen g = nr_jgen_new (false);
+  yajl_gen_map_open (g);
+  nr_jgen_key (g, "Repositories");
+  yajl_gen_map_open (g);
+  /* names: ours, then the old ones we do not override */
+  for (size_t i = 0; i < sel->n; i++)
+    {
+      size_t nlen = (size_t) (strrchr (sel->names[i], ':') - sel->names[i]);
+      bool seen = false;
+      for (size_t j = 0; j < i && !seen; j++)
+        seen = strncmp (sel->names[j], sel->names[i], nlen) == 0 && sel->names[j][nlen] == ':';
+      if (seen)
+        continue;
+      yajl_gen_string (g, (const unsigned char *) sel->names[i], nlen);
+      yajl_gen_map_open (g);
+      for (size_t j = i; j < sel->n; j++)
+        if (strncmp (sel->names[j], sel->names[i], nlen) == 0 && sel->names[j][nlen] == ':')
+          {
+            struct nr_image_def d;
+            if (nr_image_load (s, sel->digests[j], &d, err) < 0)
+              return yajl_gen_free (g), -1;
+            nr_jgen_kstr (g, sel->names[j], d.config);
+            nr_image_def_free (&d);
+          }
+      yajl_gen_map_close (g);
+    }
+  for (size_t i = 0; repos && YAJL_IS_OBJECT (repos) && i < repos->u.object.len; i++)
+    {
+      const char *k = repos->u.object.keys[i];
+      bool ours = false;
+      for (size_t j = 0; j < sel->n && !ours; j++)
+        ours = strncmp (sel->names[j], k, strlen (k)) == 0 && sel->names[j][strlen (k)] == ':';
+      if (ours)
+        continue;
+      nr_jgen_key (g, k);
+      nr_jgen_value (g, repos->u.object.values[i]);
+    }
+  yajl_gen_map_close (g);
+  yajl_gen_map_close (g);
+  _cleanup_free_ char *buf = nr_jgen_finish (g, &len);
+  if (buf == NULL)
+    return nr_error (err, ENOMEM, "repositories.json");
+  return nr_write_file_atomic_at (dfd, "repositories.json", buf, len, 0600, err);
+}
+
+/* The refs to seed: all, or those named (each resolved, unknown names an error). */
+static int
+select_refs (struct nr_imagestore *s, char *const *images, struct nr_refs *all, struct nr_refs *sel,
+             nr_error_t *err)
+{
+  memset (sel, 0, sizeof *sel);
+  if (images == NULL)
+    {
+      *sel = *all;
+      memset (all, 0, sizeof *all);
+      return 0;
+    }
+  size_t n = 0;
+  while (images[n])
+    n++;
+  sel->names = calloc (n + 1, sizeof (char *));
+  sel->digests = calloc (n + 1, sizeof (char *));
+  if (sel->names == NULL || sel->digests == NULL)
+    return nr_error (err, ENOMEM, "seed");
+  for (size_t i = 0; i < n; i++)
+    {
+      char m[NR_DIGEST_STR_LEN];
+      char *norm = nr_ref_normalize (images[i]);
+      if (norm == NULL || nr_refs_get (all, norm) == NULL)
+        {
+          free (norm);
+          return nr_image_resolve (s, all, images[i], m, err) < 0 ? -1
+                 : nr_error (err, EINVAL, "\"%s\": seed needs a name:tag, not a digest", images[i]);
+        }
+      sel->names[sel->n] = norm;
+      sel->digests[sel->n++] = strdup (nr_refs_get (all, norm));
+    }
+  return 0;
+}
+
+int
+nr_imagestore_seed_docker (struct nr_imagestore *s, const char *data_root, char *const *images,
+                           struct nr_seed_result *out, nr_error_t *err)
+{
+  struct nr_refs all, sel;
+  int r = -1;
+
+  memset (out, 0, sizeof *out);
+  if (nr_refs_load (s, &all, err) < 0)
+    return nr_error_wrap (err, "seed docker data-root \"%s\"", data_root);
+  if (select_refs (s, images, &all, &sel, err) < 0 || nr_mkdir_p (data_root, 0710, err) < 0
+      || add_bind (out, strdup (data_root), strdup (data_root), false, err) < 0)
+    goto out;
+  for (size_t i = 0; i < sel.n; i++)
+    if (seed_image (s, data_root, sel.digests[i], out, err) < 0)
+      goto out;
+  if (write_repositories (s, data_root, &sel, err) < 0)
+    goto out;
+  out->n_images = sel.n;
+  r = 0;
+out:
+  nr_refs_free (&all);
+  nr_refs_free (&sel);
+  if (r < 0)
+    {
+      nr_seed_result_free (out);
+      return nr_error_wrap (err, "seed docker data-root \"%s\"", data_root);
+    }
+  return 0;
+}

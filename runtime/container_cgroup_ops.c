@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* pause, resume, ps, update, events: operations on the container's cgroup. */
+#include "config.h"
+#include "runtime/container.h"
+#include "runtime/state.h"
+#include "runtime/cgroups/cgroups.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "common/fs.h"
+
+/* Open the container, check its status is one of `allowed`, load its cgroup. */
+static int
+open_cgroup (const struct nr_runtime *rt, const char *id, unsigned allowed, const char *what,
+             struct nr_cgroup **cg, enum nr_status *status, nr_error_t *err)
+{
+  _cleanup_close_ int dirfd = -1;
+  struct nr_state s = { 0 };
+  int ret = -1;
+  if (nr_state_open (rt->root, id, true, &dirfd, err) < 0 || nr_state_read (dirfd, &s, err) < 0)
+    goto out;
+  enum nr_status st = nr_state_status (dirfd, &s);
+  if (status)
+    *status = st;
+  if (!(allowed & (1u << st)))
+    {
+      nr_error (err, 0, "cannot %s a container that is %s", what, nr_status_name (st));
+      goto out;
+    }
+  if (s.cgroup == NULL)
+    {
+      nr_error (err, 0, "container has no cgroup");
+      goto out;
+    }
+  ret = nr_cgroup_load (s.cgroup, cg, err);
+out:
+  nr_state_clear (&s);
+  return ret;
+}
+
+#define ST(x) (1u << NR_STATUS_##x)
+
+int
+nr_container_pause (const struct nr_runtime *rt, const char *id, bool pause, nr_error_t *err)
+{
+  struct nr_cgroup *cg = NULL;
+  unsigned allowed = pause ? (ST (RUNNING) | ST (CREATED)) : ST (PAUSED);
+  int ret = open_cgroup (rt, id, allowed, pause ? "pause" : "resume", &cg, NULL, err);
+  if (ret == 0)
+    ret = nr_cgroup_freeze (cg, pause, err);
+  nr_cgroup_free (cg);
+  if (ret < 0)
+    nr_error_wrap (err, "%s container \"%s\"", pause ? "pause" : "resume", id);
+  return ret;
+}
+
+int
+nr_container_pids (const struct nr_runtime *rt, const char *id, pid_t **pids, size_t *n, nr_error_t *err)
+{
+  struct nr_cgroup *cg = NULL;
+  enum nr_status st;
+  int ret = open_cgroup (rt, id, ST (CREATED) | ST (RUNNING) | ST (PAUSED) | ST (STOPPED), "list processes of",
+                         &cg, &st, err);
+  if (ret == 0)
+    ret = nr_cgroup_pids (cg, pids, n, err);
+  nr_cgroup_free (cg);
+  if (ret < 0)
+    nr_error_wrap (err, "ps container \"%s\"", id);
+  return ret;
+}
+
+int
+nr_container_update (const struct nr_runtime *rt, const char *id, const struct oci_resources *res, nr_error_t *err)
+{
+  struct nr_cgroup *cg = NULL;
+  int ret = open_cgroup (rt, id, ST (CREATED) | ST (RUNNING) | ST (PAUSED), "update", &cg, NULL, err);
+  if (ret == 0)
+    ret = nr_cgroup_update (cg, res, err);
+  nr_cgroup_free (cg);
+  if (ret < 0)
+    nr_error_wrap (err, "update container \"%s\"", id);
+  return ret;
+}
+
+char *
+nr_container_stats_json (const struct nr_runtime *rt, const char *id, nr_error_t *err)
+{
+  struct nr_cgroup *cg = NULL;
+  struct nr_cgroup_stats st;
+  char *out = NULL;
+  memset (&st, 0, sizeof st);
+  if (open_cgroup (rt, id, ST (CREATED) | ST (RUNNING) | ST (PAUSED), "get stats of", &cg, NULL, err) == 0
+      && nr_cgroup_stats (cg, &st, err) == 0)
+    {
+      _cleanup_free_ char *data = nr_cgroup_stats_json (&st);
+      _cleanup_free_ char *qid = nr_json_quote (id);
+      if (data && qid && asprintf (&out, "{\"type\":\"stats\",\"id\":%s,\"data\":%s}", qid, data) < 0)
+        out = NULL;
+      if (out == NULL)
+        nr_error (err, ENOMEM, "stats");
+    }
+  nr_cgroup_stats_free (&st);
+  nr_cgroup_free (cg);
+  if (out == NULL)
+    nr_error_wrap (err, "events for container \"%s\"", id);
+  return out;
+}
+
+/* Run ps with the user's arguments and keep the header and the container's lines. */
+char *
+nr_ps_table (const pid_t *pids, size_t n, int argc, char **argv, nr_error_t *err)
+{
+  int pfd[2];
+  if (pipe2 (pfd, O_CLOEXEC) < 0)
+    return nr_error (err, errno, "pipe"), NULL;
+  pid_t child = fork ();
+  if (child < 0)
+    return nr_error (err, errno, "fork"), NULL;
+  if (child == 0)
+    {
+      char *args[64] = { "ps", "-ef" };
+      int k = 1;
+      if (argc > 0)
+        for (int i = 0; i < argc && k < 62; i++)
+          args[k++] = argv[i];
+      else
+        k = 2;
+      args[k] = NULL;
+      dup2 (pfd[1], 1);
+      execvp ("ps", args);
+      _exit (127);
+    }
+  close (pfd[1]);
+  _cleanup_free_ char *out = NULL;
+  size_t len = 0;
+  int r = nr_read_all_fd (pfd[0], 16u << 20, &out, &len, err);
+  close (pfd[0]);
+  int status = 0;
+  waitpid (child, &status, 0);
+  if (r < 0)
+    return NULL;
+  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+    return nr_error (err, 0, "ps exited with status %d", WEXITSTATUS (status)), NULL;
+  /* which column is PID? */
+  char *nl = strchr (out, '\n');
+  if (nl == NULL)
+    return strdup (out);
+  int col = -1, i = 0;
+  _cleanup_free_ char *hdr = strndup (out, nl - out);
+  char *save = NULL;
+  for (char *t = strtok_r (hdr, " \t", &save); t; t = strtok_r (NULL, " \t", &save), i++)
+    if (strcmp (t, "PID") == 0)
+      col = i;
+  if (col < 0)
+    return nr_error (err, 0, "ps output has no PID column"), NULL;
+  char *res = malloc (len + 1);
+  if (res == NULL)
+    return nr_error (err, ENOMEM, "ps"), NULL;
+  size_t o = nl - out + 1;
+  memcpy (res, out, o);
+  for (char *line = nl + 1; *line;)
+    {
+      char *e = strchr (line, '\n');
+      size_t ll = e ? (size_t) (e - line + 1) : strlen (line);
+      _cleanup_free_ char *cp = strndup (line, ll);
+      char *s2 = NULL;
+      char *t = strtok_r (cp, " \t\n", &s2);
+      for (int k = 0; t && k < col; k++)
+        t = strtok_r (NULL, " \t\n", &s2);
+      pid_t p = t ? (pid_t) atoi (t) : 0;
+      for (size_t k = 0; k < n; k++)
+        if (pids[k] == p)
+          {
+            memcpy (res + o, line, ll);
+            o += ll;
+            break;
+          }
+      line += ll;
+    }
+  res[o] = '\0';
+  return res;
+}

@@ -1,0 +1,428 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* config.json mounts, inside the container's rootfs.  Every destination is resolved
+   with openat2(RESOLVE_IN_ROOT) and mounted on through /proc/self/fd/N, so a symlink
+   or ".." in the rootfs can never redirect a mount onto the host. */
+#include "config.h"
+#include "runtime/rootfs.h"
+#include "runtime/cgroups/cgroups.h"
+#include "common/cleanup.h"
+#include "common/fs.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <sys/syscall.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+
+int nr_remount_ro (const char *what, const char *p, nr_error_t *err);
+
+static bool
+is_bind (const struct oci_mount *m)
+{
+  return m->bind || m->rbind || (m->type && strcmp (m->type, "bind") == 0);
+}
+
+/* The host path of a bind source: absolute, or relative to the bundle. */
+static char *
+bind_source (struct nr_init_ctx *ctx, const struct oci_mount *m)
+{
+  char *s = NULL;
+  if (m->source == NULL)
+    return NULL;
+  if (m->source[0] == '/')
+    return strdup (m->source);
+  if (asprintf (&s, "%s/%s", ctx->bundle, m->source) < 0)
+    return NULL;
+  return s;
+}
+
+/* Make the destination (dir, or file for a file bind) and return an O_PATH fd to it. */
+static int
+make_dest (int root_fd, const struct oci_mount *m, bool as_file, nr_error_t *err)
+{
+  int fd = as_file ? nr_touch_in_root (root_fd, m->destination, 0644, err)
+                   : nr_mkdir_in_root (root_fd, m->destination, 0755, err);
+  if (fd < 0)
+    return nr_error_wrap (err, "mount destination \"%s\"", m->destination);
+  return fd;
+}
+
+static int
+reopen_dest (int root_fd, const struct oci_mount *m, nr_error_t *err)
+{
+  int fd = nr_openat_in_root (root_fd, m->destination, O_PATH, 0, err);
+  if (fd < 0)
+    return nr_error_wrap (err, "mount destination \"%s\"", m->destination);
+  return fd;
+}
+
+static int
+apply_recursive_attrs (int fd, const struct oci_mount *m, nr_error_t *err)
+{
+  if (!m->recursive_attrs)
+    return 0;
+  struct mount_attr attr = { .attr_set = m->attr_set, .attr_clr = m->attr_clr };
+  if (syscall (SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+    return nr_error (err, errno, "mount_setattr recursive options on \"%s\"", m->destination);
+  return 0;
+}
+
+static int
+apply_propagation (const char *p, const struct oci_mount *m, nr_error_t *err)
+{
+  if (m->propagation == 0)
+    return 0;
+  if (mount (NULL, p, NULL, m->propagation, NULL) < 0)
+    return nr_error (err, errno, "set propagation of \"%s\"", m->destination);
+  return 0;
+}
+
+/* Bind src onto the target (an fd path), read-only if asked, with the new mount API:
+   the clone is made read-only before it is attached, so there is no window and no
+   need to find the new mount again for a remount. */
+static int
+bind_tree (const char *src, int target_fd, bool recursive, bool ro, nr_error_t *err)
+{
+  int tree = (int) syscall (SYS_open_tree, AT_FDCWD, src,
+                            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
+  if (tree < 0)
+    return nr_error (err, errno, "open_tree \"%s\"", src);
+  int r = 0;
+  if (ro)
+    {
+      struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+      if (syscall (SYS_mount_setattr, tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof attr) < 0)
+        r = nr_error (err, errno, "make \"%s\" read-only", src);
+    }
+  if (r == 0 && syscall (SYS_move_mount, tree, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    r = nr_error (err, errno, "attach \"%s\"", src);
+  close (tree);
+  return r;
+}
+
+/* After the mount is in place: remount flags, r* attributes, propagation. */
+static int
+finish_mount (int root_fd, const struct oci_mount *m, bool bind, nr_error_t *err)
+{
+  _cleanup_close_ int top = reopen_dest (root_fd, m, err);
+  if (top < 0)
+    return -1;
+  char p[64];
+  nr_fd_path (top, p);
+  unsigned long extra = m->flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
+  if (bind && extra)
+    {
+      unsigned long keep = 0;
+      struct statvfs sv;
+      /* locked flags of the source (userns) must be kept, unless explicitly cleared */
+      if (statvfs (p, &sv) == 0)
+        {
+          if (sv.f_flag & ST_NOSUID)
+            keep |= MS_NOSUID;
+          if (sv.f_flag & ST_NODEV)
+            keep |= MS_NODEV;
+          if (sv.f_flag & ST_NOEXEC)
+            keep |= MS_NOEXEC;
+          keep &= ~m->clear_flags;
+        }
+      if (mount (NULL, p, NULL, MS_REMOUNT | MS_BIND | extra | keep, NULL) < 0)
+        return nr_error (err, errno, "remount bind \"%s\" with its options", m->destination);
+    }
+  if (apply_recursive_attrs (top, m, err) < 0)
+    return -1;
+  return apply_propagation (p, m, err);
+}
+
+static int
+mount_bind (struct nr_init_ctx *ctx, int root_fd, const struct oci_mount *m, nr_error_t *err)
+{
+  _cleanup_free_ char *src = bind_source (ctx, m);
+  struct stat st;
+  if (src == NULL)
+    return nr_error (err, EINVAL, "bind mount on \"%s\": no source", m->destination);
+  if (stat (src, &st) < 0)
+    return nr_error (err, errno, "bind mount source \"%s\"", src);
+  _cleanup_close_ int dest = make_dest (root_fd, m, !S_ISDIR (st.st_mode), err);
+  if (dest < 0)
+    return -1;
+  char p[64];
+  nr_fd_path (dest, p);
+  unsigned long flags = MS_BIND | (m->rbind ? MS_REC : 0);
+  if (mount (src, p, NULL, flags, NULL) < 0)
+    return nr_error (err, errno, "bind mount \"%s\" on \"%s\"", src, m->destination);
+  return finish_mount (root_fd, m, true, err);
+}
+
+static int
+mount_fs (struct nr_init_ctx *ctx, int root_fd, const struct oci_mount *m, nr_error_t *err)
+{
+  _cleanup_close_ int dest = make_dest (root_fd, m, false, err);
+  if (dest < 0)
+    return -1;
+  char p[64];
+  nr_fd_path (dest, p);
+  const char *type = m->type ? m->type : "none";
+  unsigned long flags = m->flags & ~(MS_BIND | MS_REC);
+  if (mount (m->source ? m->source : type, p, type, flags, m->data) < 0)
+    {
+      int e = errno;
+      /* sysfs can't be mounted in a user namespace without its own netns: bind the host's */
+      if (strcmp (type, "sysfs") == 0 && (e == EPERM || e == EBUSY) && ctx->new_userns)
+        {
+          if (mount ("/sys", p, NULL, MS_BIND | MS_REC, NULL) < 0)
+            return nr_error (err, errno, "bind /sys on \"%s\"", m->destination);
+          _cleanup_close_ int top = reopen_dest (root_fd, m, err);
+          if (top < 0)
+            return -1;
+          char tp[64];
+          nr_fd_path (top, tp);
+          if ((m->flags & MS_RDONLY) && nr_remount_ro (m->destination, tp, err) < 0)
+            return -1;
+          return 0;
+        }
+      return nr_error (err, e, "mount \"%s\" on \"%s\"", type, m->destination);
+    }
+  return finish_mount (root_fd, m, false, err);
+}
+
+/* /proc/self/cgroup: "id:controllers:path" lines. */
+struct cg_line
+{
+  char *controllers; /* "cpu,cpuacct", "name=systemd", "" for v2 */
+  char *path;
+};
+
+static int
+read_self_cgroups (struct cg_line **out, size_t *n, nr_error_t *err)
+{
+  _cleanup_fclose_ FILE *f = fopen ("/proc/self/cgroup", "re");
+  char line[4096];
+  size_t cnt = 0;
+  struct cg_line *v = NULL;
+  if (f == NULL)
+    return nr_error (err, errno, "open /proc/self/cgroup");
+  while (fgets (line, sizeof line, f))
+    {
+      line[strcspn (line, "\n")] = '\0';
+      char *c1 = strchr (line, ':');
+      char *c2 = c1 ? strchr (c1 + 1, ':') : NULL;
+      if (c2 == NULL)
+        continue;
+      *c2 = '\0';
+      struct cg_line *nv = realloc (v, (cnt + 1) * sizeof *v);
+      if (nv == NULL)
+        break;
+      v = nv;
+      v[cnt].controllers = strdup (c1 + 1);
+      v[cnt].path = strdup (c2 + 1);
+      cnt++;
+    }
+  *out = v;
+  *n = cnt;
+  return 0;
+}
+
+static void
+free_cg_lines (struct cg_line *v, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    free (v[i].controllers), free (v[i].path);
+  free (v);
+}
+
+/* Host mount point of the v1 hierarchy with these controllers (from mountinfo). */
+static char *
+v1_mountpoint (const char *controllers)
+{
+  _cleanup_fclose_ FILE *f = fopen ("/proc/self/mountinfo", "re");
+  char line[4096];
+  if (f == NULL)
+    return NULL;
+  while (fgets (line, sizeof line, f))
+    {
+      char *sep = strstr (line, " - ");
+      if (sep == NULL || strncmp (sep, " - cgroup ", 10) != 0)
+        continue;
+      char *super = strrchr (sep, ' ');
+      if (super == NULL)
+        continue;
+      super[strcspn (super, "\n")] = '\0';
+      /* super options: rw,cpu,cpuacct — every controller must be present */
+      _cleanup_free_ char *want = strdup (controllers);
+      bool all = true;
+      char *save = NULL;
+      for (char *c = strtok_r (want, ",", &save); c; c = strtok_r (NULL, ",", &save))
+        {
+          char pat[256];
+          snprintf (pat, sizeof pat, ",%s", c);
+          char *hit = strstr (super, pat);
+          if (hit == NULL || (hit[strlen (pat)] != ',' && hit[strlen (pat)] != '\0'))
+            all = false;
+        }
+      if (!all)
+        continue;
+      /* field 5 is the mount point */
+      char *save2 = NULL;
+      char *tok = strtok_r (line, " ", &save2);
+      for (int i = 1; tok && i < 5; i++)
+        tok = strtok_r (NULL, " ", &save2);
+      return tok ? strdup (tok) : NULL;
+    }
+  return NULL;
+}
+
+static int
+cgroup_v1_hierarchy (struct nr_init_ctx *ctx, int dir_fd, const char *dest, const struct cg_line *l,
+                     unsigned long flags, nr_error_t *err)
+{
+  bool named = strncmp (l->controllers, "name=", 5) == 0;
+  const char *dirname = named ? l->controllers + 5 : l->controllers;
+  if (mkdirat (dir_fd, dirname, 0755) < 0 && errno != EEXIST)
+    return nr_error (err, errno, "mkdir \"%s/%s\"", dest, dirname);
+  _cleanup_close_ int sub = openat (dir_fd, dirname, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (sub < 0)
+    return nr_error (err, errno, "open \"%s/%s\"", dest, dirname);
+  char p[64];
+  nr_fd_path (sub, p);
+  if (ctx->new_cgroupns)
+    {
+      _cleanup_free_ char *opts = NULL;
+      if (asprintf (&opts, "%s%s", named ? "none," : "", l->controllers) < 0)
+        return nr_error (err, ENOMEM, "cgroup options");
+      if (mount ("cgroup", p, "cgroup", flags, opts) < 0)
+        return nr_error (err, errno, "mount cgroup \"%s\" on \"%s/%s\"", l->controllers, dest, dirname);
+      return 0;
+    }
+  _cleanup_free_ char *mp = v1_mountpoint (l->controllers);
+  _cleanup_free_ char *src = NULL;
+  if (mp == NULL)
+    return 0; /* hierarchy not mounted on the host: nothing to show */
+  if (asprintf (&src, "%s%s", mp, l->path) < 0)
+    return nr_error (err, ENOMEM, "cgroup path");
+  if (bind_tree (src, sub, true, (flags & MS_RDONLY) != 0, err) < 0)
+    return nr_error_wrap (err, "cgroup on \"%s/%s\"", dest, dirname);
+  return 0;
+}
+
+static int
+cgroup_v2_at (struct nr_init_ctx *ctx, int fd, const char *dest, const char *host_root, const char *path,
+              unsigned long flags, nr_error_t *err)
+{
+  char p[64];
+  nr_fd_path (fd, p);
+  if (ctx->new_cgroupns)
+    {
+      if (mount ("cgroup2", p, "cgroup2", flags, NULL) < 0)
+        return nr_error (err, errno, "mount cgroup2 on \"%s\"", dest);
+      return 0;
+    }
+  _cleanup_free_ char *src = NULL;
+  if (asprintf (&src, "%s%s", host_root, path) < 0)
+    return nr_error (err, ENOMEM, "cgroup path");
+  if (bind_tree (src, fd, true, (flags & MS_RDONLY) != 0, err) < 0)
+    return nr_error_wrap (err, "cgroup2 on \"%s\"", dest);
+  return 0;
+}
+
+static int
+mount_cgroup (struct nr_init_ctx *ctx, int root_fd, const struct oci_mount *m, nr_error_t *err)
+{
+  enum nr_cgroup_mode mode;
+  if (nr_cgroup_detect (NR_CGROUP_ROOT, &mode, err) < 0)
+    return -1;
+  _cleanup_close_ int dest = make_dest (root_fd, m, false, err);
+  if (dest < 0)
+    return -1;
+  char p[64];
+  nr_fd_path (dest, p);
+  unsigned long flags = (m->flags & ~(MS_BIND | MS_REC)) | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  struct cg_line *lines = NULL;
+  size_t n = 0;
+  int ret = 0;
+  if (read_self_cgroups (&lines, &n, err) < 0)
+    return -1;
+  if (mode == NR_CGROUP_V2)
+    {
+      for (size_t i = 0; i < n; i++)
+        if (lines[i].controllers[0] == '\0')
+          ret = cgroup_v2_at (ctx, dest, m->destination, NR_CGROUP_ROOT, lines[i].path, flags, err);
+      free_cg_lines (lines, n);
+      if (ret == 0)
+        ret = finish_mount (root_fd, m, false, err);
+      return ret;
+    }
+  /* v1 and hybrid: a tmpfs holding one directory per hierarchy */
+  if (mount ("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
+    {
+      free_cg_lines (lines, n);
+      return nr_error (err, errno, "mount tmpfs for cgroups on \"%s\"", m->destination);
+    }
+  _cleanup_close_ int top = reopen_dest (root_fd, m, err);
+  _cleanup_close_ int dir = top >= 0 ? openat (top, ".", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+  for (size_t i = 0; ret == 0 && dir >= 0 && i < n; i++)
+    {
+      if (lines[i].controllers[0] == '\0')
+        {
+          if (mode != NR_CGROUP_HYBRID)
+            continue;
+          if (mkdirat (dir, "unified", 0755) < 0 && errno != EEXIST)
+            ret = nr_error (err, errno, "mkdir \"%s/unified\"", m->destination);
+          _cleanup_close_ int u = openat (dir, "unified", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          if (ret == 0)
+            ret = cgroup_v2_at (ctx, u, m->destination, NR_CGROUP_ROOT "/unified", lines[i].path, flags, err);
+          continue;
+        }
+      ret = cgroup_v1_hierarchy (ctx, dir, m->destination, &lines[i], flags, err);
+      /* co-mounted controllers get a symlink per controller, as on the host */
+      if (ret == 0 && strchr (lines[i].controllers, ',') && strncmp (lines[i].controllers, "name=", 5) != 0)
+        {
+          _cleanup_free_ char *cs = strdup (lines[i].controllers);
+          char *save = NULL;
+          for (char *c = strtok_r (cs, ",", &save); c; c = strtok_r (NULL, ",", &save))
+            if (symlinkat (lines[i].controllers, dir, c) < 0 && errno != EEXIST)
+              ret = nr_error (err, errno, "symlink cgroup \"%s\"", c);
+        }
+    }
+  free_cg_lines (lines, n);
+  if (ret == 0 && top < 0)
+    return -1;
+  if (ret == 0 && (m->flags & MS_RDONLY))
+    {
+      nr_fd_path (top, p);
+      ret = nr_remount_ro (m->destination, p, err);
+    }
+  return ret;
+}
+
+int
+nr_mount_one (struct nr_init_ctx *ctx, int root_fd, const struct oci_mount *m, nr_error_t *err)
+{
+  if (m->idmap)
+    return nr_error (err, ENOTSUP, "mount \"%s\": idmapped mounts are not supported", m->destination);
+  if (m->type && strcmp (m->type, "cgroup") == 0)
+    return mount_cgroup (ctx, root_fd, m, err);
+  if (is_bind (m))
+    return mount_bind (ctx, root_fd, m, err);
+  return mount_fs (ctx, root_fd, m, err);
+}
+
+int
+nr_mounts_setup (struct nr_init_ctx *ctx, int root_fd, nr_error_t *err)
+{
+  for (size_t i = 0; i < ctx->cfg->n_mounts; i++)
+    if (nr_mount_one (ctx, root_fd, &ctx->cfg->mounts[i], err) < 0)
+      return -1;
+  return 0;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* In-child rootfs setup.  Everything below runs in the container's init, in its
+   mount namespace, before (mounts, devices) or after (masks, sysctl) pivot_root. */
+#ifndef NR_ROOTFS_H
+#define NR_ROOTFS_H
+
+#include "runtime/init.h"
+
+int nr_rootfs_prepare (struct nr_init_ctx *ctx, int *root_fd, nr_error_t *err);
+int nr_mounts_setup (struct nr_init_ctx *ctx, int root_fd, nr_error_t *err);
+int nr_mount_one (struct nr_init_ctx *ctx, int root_fd, const struct oci_mount *m, nr_error_t *err);
+int nr_devices_setup (struct nr_init_ctx *ctx, int root_fd, nr_error_t *err);
+int nr_rootfs_pivot (struct nr_init_ctx *ctx, nr_error_t *err);
+int nr_rootfs_finish (struct nr_init_ctx *ctx, nr_error_t *err);
+int nr_sysctl_apply (const struct oci_config *c, nr_error_t *err);
+/* Is there a mount whose destination is exactly dest? */
+const struct oci_mount *nr_config_mount_at (const struct oci_config *c, const char *dest);
+
+/* terminal.c */
+int nr_terminal_setup (struct nr_init_ctx *ctx, nr_error_t *err);
+int nr_terminal_make_controlling (struct nr_init_ctx *ctx, nr_error_t *err);
+
+/* netlink.c */
+int nr_netlink_loopback_up (nr_error_t *err);
+
+#endif

@@ -1,0 +1,230 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# The image store: import, dedup, integrity, hostile tars, crash safety, concurrency,
+# gc and leases, and the Docker data-root seed run by an unmodified dockerd.
+# shellcheck disable=SC2154
+
+load image_helpers
+
+function setup_file() {
+	[ "$(id -u)" = 0 ] || return 0
+	command -v dockerd >/dev/null || return 0
+	export IMAGES="$BATS_FILE_TMPDIR/images" ENGINE="$BATS_FILE_TMPDIR/engine"
+	mkdir -p "$IMAGES"
+	dockerd_start "$ENGINE"
+	build_test_images "$ENGINE" "$IMAGES"
+	docker_save_to_oci "$IMAGES/multi.tar" "$IMAGES/multi-oci" "nrtest/multi-oci:1"
+	tar -C "$IMAGES/multi-oci" -cf "$IMAGES/multi-oci.tar" .
+	dk "$ENGINE" export "$(dk "$ENGINE" create nrtest/multi:1 /bin/sh)" >"$IMAGES/multi-export.tar"
+}
+
+function teardown_file() {
+	[ -n "${ENGINE:-}" ] || return 0
+	dockerd_stop "$ENGINE"
+	umount_under "$ENGINE"
+}
+
+function setup() {
+	requires_root
+	[ -x "$NESTRUN_BIN" ] || skip "no nestrun binary (set NESTRUN_BIN)"
+	export NESTRUN_STORE="$BATS_TEST_TMPDIR/store"
+	OUTSIDE="$BATS_TEST_TMPDIR/outside"
+	mkdir -p "$OUTSIDE"
+}
+
+function teardown() {
+	umount_under "$BATS_TEST_TMPDIR/"
+	[ -n "${SEEDED:-}" ] && dockerd_stop "$SEEDED" && umount_under "$SEEDED"
+	true
+}
+
+@test "import a root filesystem tarball, ls, inspect, run it from an overlay of the store" {
+	make_rootfs_tar "$BATS_TEST_TMPDIR/rootfs.tar"
+	nr_image import "$BATS_TEST_TMPDIR/rootfs.tar" busybox:test
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"imported busybox:test"* ]]
+	nr_image ls
+	[[ "$output" == *"busybox:test"* ]]
+	nr_image inspect busybox:test
+	[ "$(echo "$output" | jfield layer_count)" = 1 ]
+	mount_image busybox:test "$BATS_TEST_TMPDIR/m"
+	run chroot "$BATS_TEST_TMPDIR/m" /bin/sh -c 'echo hello from the store'
+	[ "$output" = "hello from the store" ]
+	store_is_clean "$NESTRUN_STORE"
+}
+
+@test "docker-save multi-layer image: overlay of the store equals docker export, entry for entry" {
+	requires_dockerd
+	nr_image import "$IMAGES/multi.tar"
+	[ "$status" -eq 0 ]
+	mount_image nrtest/multi:1 "$BATS_TEST_TMPDIR/m"
+	run compare_tree_with_tar "$BATS_TEST_TMPDIR/m" "$IMAGES/multi-export.tar"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# whiteouts and opaque dirs came through as overlay reads them
+	[ ! -e "$BATS_TEST_TMPDIR/m/etc/gone" ]
+	[ ! -e "$BATS_TEST_TMPDIR/m/etc/replaced/sub" ]
+	[ "$(stat -c %a:%u:%g "$BATS_TEST_TMPDIR/m/etc/replaced/new")" = "4755:123:456" ]
+}
+
+@test "OCI layout (directory and tar, gzip layers) gives the same layers as docker-save" {
+	requires_dockerd
+	nr_image import --format json "$IMAGES/multi-oci"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jfield images.0.ref)" = "nrtest/multi-oci:1" ]
+	nr_image import --format json "$IMAGES/multi.tar"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jfield layer_bytes)" = 0 ] # same diffIDs: nothing new
+	nr_image import --format json "$IMAGES/multi-oci.tar" nrtest/from-oci-tar:1
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jfield layers_new)" = 0 ]
+}
+
+@test "re-import writes no layer bytes and is fast; an overlapping image writes only its own layers" {
+	requires_dockerd
+	nr_image import "$IMAGES/multi.tar"
+	[ "$status" -eq 0 ]
+	local t0 t1
+	t0=$(date +%s%N)
+	nr_image import --format json "$IMAGES/multi.tar"
+	t1=$(date +%s%N)
+	[ "$(echo "$output" | jfield layer_bytes)" = 0 ]
+	[ "$(echo "$output" | jfield layers_new)" = 0 ]
+	echo "re-import took $(((t1 - t0) / 1000000)) ms" >&2
+	[ $(((t1 - t0) / 1000000)) -lt 500 ]
+	nr_image import --format json "$IMAGES/other.tar"
+	[ "$(echo "$output" | jfield layers_new)" = 1 ] # the base layer is shared
+	nr_image du --format json
+	[ "$(echo "$output" | jfield shared_bytes)" -gt 0 ]
+}
+
+@test "--from-docker streams docker save through a pipe" {
+	requires_dockerd
+	DOCKER_HOST="unix://$ENGINE/docker.sock" NESTRUN_DOCKER=$DOCKER_CLI \
+		nr_image import --format json --from-docker nrtest/multi:1 nrtest/other:1
+	[ "$status" -eq 0 ]
+	nr_image ls -q
+	[[ "$output" == *"nrtest/multi:1"* && "$output" == *"nrtest/other:1"* ]]
+	DOCKER_HOST="unix://$ENGINE/docker.sock" NESTRUN_DOCKER=$DOCKER_CLI \
+		nr_image import --from-docker nrtest/no-such:1
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"docker save nrtest/no-such:1"* ]]
+	store_is_clean "$NESTRUN_STORE"
+}
+
+@test "hostile tars are refused, name image, layer and entry, and write nothing outside the store" {
+	python3 "$IMG_ROOT/gen-hostile-tars.py" "$BATS_TEST_TMPDIR/corpus" "$OUTSIDE"
+	local f
+	for f in "$BATS_TEST_TMPDIR"/corpus/*.tar; do
+		nr_image import --max-entries 1000 --max-layer-bytes 1048576 "$f"
+		[ "$status" -ne 0 ] || img_fail "$(basename "$f") was accepted"
+		case $(basename "$f") in
+		truncated.tar) [[ "$output" == *"Truncated"* ]] ;;
+		*) [[ "$output" == *'image "hostile/case:1": layer 2/2'* ]] || img_fail "no image/layer in: $output" ;;
+		esac
+		[ -z "$(ls -A "$OUTSIDE")" ] || img_fail "$(basename "$f") wrote outside: $(ls "$OUTSIDE")"
+		store_is_clean "$NESTRUN_STORE"
+		[ -z "$(ls -A "$NESTRUN_STORE/layers")" ] || img_fail "$(basename "$f") left layers"
+		[ ! -s "$NESTRUN_STORE/refs.json" ] || ! grep -q hostile "$NESTRUN_STORE/refs.json"
+	done
+}
+
+@test "kill -9 during import leaves no partial layer or ref; the next operation clears the debris" {
+	requires_dockerd
+	local i
+	for i in 1 2 3 4 5; do
+		"$NESTRUN_BIN" image import "$IMAGES/both.tar" >/dev/null 2>&1 &
+		local pid=$!
+		sleep "0.0$((i * 2))"
+		kill -9 "$pid" 2>/dev/null || true
+		wait "$pid" || true
+		for d in "$NESTRUN_STORE"/layers/*/; do
+			[ -d "$d" ] || continue
+			[ -f "$d/layer.json" ] || img_fail "partial layer $d"
+		done
+		if [ -f "$NESTRUN_STORE/refs.json" ]; then
+			python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$NESTRUN_STORE/refs.json"
+		fi
+		nr_image ls
+		[ "$status" -eq 0 ]
+		rm -rf "$NESTRUN_STORE"
+	done
+	"$NESTRUN_BIN" image import "$IMAGES/both.tar" >/dev/null 2>&1 &
+	pid=$!
+	sleep 0.05
+	kill -9 "$pid" 2>/dev/null || true
+	wait "$pid" || true
+	nr_image import "$IMAGES/multi.tar" # takes the lock first: clears tmp/
+	[ "$status" -eq 0 ]
+	store_is_clean "$NESTRUN_STORE"
+}
+
+@test "concurrent imports of images sharing a layer both succeed and store it once" {
+	requires_dockerd
+	"$NESTRUN_BIN" image import "$IMAGES/multi.tar" >"$BATS_TEST_TMPDIR/a.log" 2>&1 &
+	local a=$!
+	"$NESTRUN_BIN" image import "$IMAGES/other.tar" >"$BATS_TEST_TMPDIR/b.log" 2>&1 &
+	local b=$!
+	wait "$a" || img_fail "first import failed: $(cat "$BATS_TEST_TMPDIR/a.log")"
+	wait "$b" || img_fail "second import failed: $(cat "$BATS_TEST_TMPDIR/b.log")"
+	nr_image ls -q
+	[ "${#lines[@]}" -eq 2 ]
+	# 4 layers for multi + 1 of its own for other; the base once
+	[ "$(find "$NESTRUN_STORE/layers" -mindepth 1 -maxdepth 1 | wc -l)" -eq 5 ]
+	mount_image nrtest/other:1 "$BATS_TEST_TMPDIR/m"
+	[ "$(cat "$BATS_TEST_TMPDIR/m/other")" = other ]
+	store_is_clean "$NESTRUN_STORE"
+}
+
+@test "rm drops a ref; gc keeps what refs and leases reach and frees the rest" {
+	requires_dockerd
+	nr_image import "$IMAGES/multi.tar"
+	nr_image import "$IMAGES/other.tar"
+	nr_image tag nrtest/other:1 keep/other:2
+	[ "$status" -eq 0 ]
+	nr_image lease add ctr-1 nrtest/multi:1
+	[ "$status" -eq 0 ]
+	nr_image rm nrtest/multi:1 nrtest/other:1
+	[ "$status" -eq 0 ]
+	nr_image gc --format json
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jfield layers_removed)" = 0 ] # leased and still tagged
+	nr_image lease rm ctr-1
+	nr_image gc --format json
+	[ "$(echo "$output" | jfield layers_removed)" = 3 ] # multi's own layers; the base stays
+	mount_image keep/other:2 "$BATS_TEST_TMPDIR/m"
+	[ "$(cat "$BATS_TEST_TMPDIR/m/other")" = other ]
+	nr_image rm nrtest/multi:1
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'no image "nrtest/multi:1"'* ]]
+}
+
+@test "a dockerd on a seeded data-root lists and runs the image, with the layers bound read-only" {
+	requires_dockerd
+	nr_image import "$IMAGES/multi.tar"
+	nr_image import "$IMAGES/other.tar"
+	local before
+	before=$(cd "$NESTRUN_STORE" && find layers blobs -printf '%p %s %m\n' | sort | sha256sum)
+	SEEDED="$BATS_TEST_TMPDIR/seeded"
+	nr_image seed-docker "$SEEDED/data" nrtest/multi:1
+	[ "$status" -eq 0 ]
+	local src dst mode
+	while read -r src dst mode; do
+		mount --bind -o "$mode" "$src" "$dst"
+	done <<<"$output"
+	# nothing was copied: the data-root holds metadata only
+	[ "$(du -s --exclude=diff "$SEEDED/data" | cut -f1)" -lt 200 ]
+	dockerd_start "$SEEDED" "$SEEDED/data"
+	run dk "$SEEDED" images --format '{{.Repository}}:{{.Tag}}'
+	[ "$output" = "nrtest/multi:1" ]
+	run dk "$SEEDED" run --rm --network none nrtest/multi:1 /bin/busybox sh -c 'cat /etc/replaced/new; ls /etc/gone 2>&1; true'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == new && "${lines[1]}" == *"No such file"* ]]
+	run dk "$SEEDED" run --rm --network none nrtest/multi:1 /bin/busybox sh -c 'echo x > /etc/passwd && cat /etc/passwd'
+	[ "$output" = x ] # copy-up into the container's own layer
+	run dk "$SEEDED" rmi nrtest/multi:1
+	dockerd_stop "$SEEDED"
+	umount_under "$SEEDED"
+	[ "$(cd "$NESTRUN_STORE" && find layers blobs -printf '%p %s %m\n' | sort | sha256sum)" = "$before" ]
+}
