@@ -59,6 +59,25 @@ read_verdict (int fd, nr_error_t *err)
   return nr_error_from_wire (err, colon ? atoi (buf) : 0, colon ? colon + 1 : buf);
 }
 
+/* poststart: failures are warnings (runtime-spec) */
+static void
+run_poststart (const struct nr_runtime *rt, const struct nr_state *s)
+{
+  _cleanup_free_ char *cfgpath = NULL;
+  struct oci_config *cfg = NULL;
+  nr_error_t e = NULL;
+  if (asprintf (&cfgpath, "%s/%s/%s", rt->root, s->id, NR_CONFIG_FILE) >= 0
+      && oci_config_parse_file (cfgpath, &cfg, &e) == 0 && cfg->hooks.n[OCI_HOOK_POSTSTART])
+    {
+      struct nr_container_info info = { .id = s->id, .pid = s->pid, .status = NR_STATUS_RUNNING, .bundle = s->bundle,
+                                        .annotations = s->annotations };
+      _cleanup_free_ char *js = nr_container_info_json (&info, false);
+      nr_hooks_run_warn (cfg, OCI_HOOK_POSTSTART, js);
+    }
+  nr_error_free (&e);
+  oci_config_free (cfg);
+}
+
 int
 nr_container_start (const struct nr_runtime *rt, const char *id, nr_error_t *err)
 {
@@ -77,7 +96,7 @@ nr_container_start (const struct nr_runtime *rt, const char *id, nr_error_t *err
     }
   if (connect_start (dirfd, &conn, err) < 0)
     goto out;
-  char go = '1';
+  const char go = '1';
   if (write (conn, &go, 1) != 1)
     {
       nr_error (err, errno, "signal the container's init");
@@ -92,20 +111,7 @@ nr_container_start (const struct nr_runtime *rt, const char *id, nr_error_t *err
   nr_error_free (&werr);
   if (v < 0 || *err)
     goto out;
-  /* poststart: failures are warnings (runtime-spec) */
-  _cleanup_free_ char *cfgpath = NULL;
-  struct oci_config *cfg = NULL;
-  nr_error_t e2 = NULL;
-  if (asprintf (&cfgpath, "%s/%s/%s", rt->root, id, NR_CONFIG_FILE) >= 0
-      && oci_config_parse_file (cfgpath, &cfg, &e2) == 0 && cfg->hooks.n[OCI_HOOK_POSTSTART])
-    {
-      struct nr_container_info info = { .id = s.id, .pid = s.pid, .status = NR_STATUS_RUNNING, .bundle = s.bundle,
-                                        .annotations = s.annotations };
-      _cleanup_free_ char *js = nr_container_info_json (&info, false);
-      nr_hooks_run_warn (cfg, OCI_HOOK_POSTSTART, js);
-    }
-  nr_error_free (&e2);
-  oci_config_free (cfg);
+  run_poststart (rt, &s);
   ret = 0;
 out:
   if (ret < 0)
