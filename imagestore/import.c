@@ -20,6 +20,7 @@
 #include "config.h"
 #include "imagestore/import.h"
 #include "common/fs.h"
+#include "common/debug.h"
 #include "common/json.h"
 
 #include <archive.h>
@@ -32,6 +33,13 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+/* libarchive reports -1 (ARCHIVE_ERRNO_MISC) for format errors: not an errno */
+static int
+la_errno (struct archive *a)
+{
+  return archive_errno (a) > 0 ? archive_errno (a) : 0;
+}
 
 DEFINE_CLEANUP_FUNC (struct archive *, archive_read_free)
 
@@ -91,7 +99,7 @@ entry_read (void *ctx, const void **buf, nr_error_t *err)
     }
   la_ssize_t n = archive_read_data (e->a, e->buf, sizeof e->buf);
   if (n < 0)
-    return nr_error (err, archive_errno (e->a), "read archive: %s", archive_error_string (e->a));
+    return nr_error (err, la_errno (e->a), "read archive: %s", archive_error_string (e->a));
   *buf = e->buf;
   return n;
 }
@@ -209,7 +217,7 @@ read_rest (struct archive *a, const char *pre, size_t pre_len, uint64_t size, ui
       if (r <= 0)
         {
           free (buf);
-          return nr_error (err, r < 0 ? archive_errno (a) : EIO, "read: %s",
+          return nr_error (err, r < 0 ? la_errno (a) : EIO, "read: %s",
                            r < 0 ? archive_error_string (a) : "truncated");
         }
       n += (size_t) r;
@@ -236,6 +244,7 @@ stage_layer (struct imp *im, struct nr_layer_src *src, struct nr_layer_job *job,
   im->progress_layer++;
   if (nr_layer_unpack (fd, "diff", src, job, err) < 0)
     return -1;
+  nr_debug_point ("import:after-unpack");
   im->res->layer_bytes += job->tar_bytes;
   return 0;
 }
@@ -336,7 +345,7 @@ pass_entry (struct imp *im, struct pass *ps, struct archive *a, struct archive_e
     {
       pre_len = archive_read_data (a, pre, size < sizeof pre ? size : sizeof pre);
       if (pre_len < 0)
-        return nr_error (err, archive_errno (a), "entry \"%s\": %s", name, archive_error_string (a));
+        return nr_error (err, la_errno (a), "entry \"%s\": %s", name, archive_error_string (a));
       if (pre_len > 0 && (pre[0] == '{' || pre[0] == '['))
         {
           char *data = NULL;
@@ -364,7 +373,7 @@ run_pass (struct imp *im, int fd, struct pass *ps, nr_error_t *err)
       if (r == ARCHIVE_EOF)
         return 0;
       if (r < ARCHIVE_WARN)
-        return nr_error (err, archive_errno (a) > 0 ? archive_errno (a) : 0, "read archive: %s",
+        return nr_error (err, la_errno (a), "read archive: %s",
                          archive_error_string (a));
       if (pass_entry (im, ps, a, e, err) < 0)
         return -1;
@@ -443,14 +452,17 @@ commit_image (struct imp *im, struct plan_image *p, nr_error_t *err)
         return nr_error (err, ENOENT, "image \"%s\": layer %zu/%zu \"%s\" is missing from the source",
                          p->label, j + 1, p->n_layers, l->source);
       snprintf (tmpname, sizeof tmpname, "%s/%s", im->stage, l->staged);
+      nr_debug_point ("import:before-layer-commit");
       if (nr_layer_commit (im->s, tmpname, l->chain_id, &existed, err) < 0)
         return -1;
+      nr_debug_point ("import:after-layer-commit");
       l->state = LAYER_PRESENT;
       existed ? im->res->layers_present++ : im->res->layers_new++;
     }
   if (nr_blob_put (im->s, p->def.config, p->config, p->config_len, err) < 0
       || nr_blob_put (im->s, p->def.manifest, p->manifest, p->manifest_len, err) < 0)
     return -1;
+  nr_debug_point ("import:before-ref");
   for (char **r = p->refs; r && *r; r++)
     if (nr_refs_set (im->s, *r, p->def.manifest, err) < 0)
       return -1;

@@ -31,6 +31,13 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+/* libarchive reports -1 (ARCHIVE_ERRNO_MISC) for format errors: not an errno */
+static int
+la_errno (struct archive *a)
+{
+  return archive_errno (a) > 0 ? archive_errno (a) : 0;
+}
+
 DEFINE_CLEANUP_FUNC (struct archive *, archive_read_free)
 DEFINE_CLEANUP_FUNC (struct archive *, archive_write_free)
 #define _cleanup_archive_read_ _cleanup_ (archive_read_freep)
@@ -169,7 +176,7 @@ drain (struct unpack *u, nr_error_t *err)
     {
       la_ssize_t n = archive_read_data (u->raw, u->buf, sizeof u->buf);
       if (n < 0)
-        return nr_error (err, archive_errno (u->raw), "decompress: %s", archive_error_string (u->raw));
+        return nr_error (err, la_errno (u->raw), "decompress: %s", archive_error_string (u->raw));
       if (n == 0)
         break;
       u->job->tar_bytes += (uint64_t) n;
@@ -345,12 +352,12 @@ copy_data (struct archive *tar, struct archive *disk, nr_error_t *err)
       if (r == ARCHIVE_EOF)
         break;
       if (r < ARCHIVE_WARN)
-        return nr_error (err, archive_errno (tar), "read: %s", archive_error_string (tar));
+        return nr_error (err, la_errno (tar), "read: %s", archive_error_string (tar));
       if (archive_write_data_block (disk, buf, size, off) < ARCHIVE_WARN)
-        return nr_error (err, archive_errno (disk), "write: %s", archive_error_string (disk));
+        return nr_error (err, la_errno (disk), "write: %s", archive_error_string (disk));
     }
   if (archive_write_finish_entry (disk) < ARCHIVE_WARN)
-    return nr_error (err, archive_errno (disk), "write: %s", archive_error_string (disk));
+    return nr_error (err, la_errno (disk), "write: %s", archive_error_string (disk));
   return 0;
 }
 
@@ -383,7 +390,7 @@ extract_entry (int root, struct archive *tar, struct archive *disk, struct archi
     job->size += (uint64_t) archive_entry_size (e);
   int r = archive_write_header (disk, e);
   if (r < ARCHIVE_WARN)
-    return nr_error (err, archive_errno (disk), "%s", archive_error_string (disk));
+    return nr_error (err, la_errno (disk), "%s", archive_error_string (disk));
   if (r == ARCHIVE_WARN)
     nr_warn ("%s: entry \"%s\": %s", job->label, clean, archive_error_string (disk));
   return copy_data (tar, disk, err);
@@ -413,7 +420,7 @@ tar_error (struct unpack *u, struct archive *tar, nr_error_t *err)
     }
   if (u->too_big)
     return nr_error (err, EFBIG, "layer larger than %" PRIu64 " bytes (limit)", u->job->limits.max_layer_bytes);
-  return nr_error (err, archive_errno (tar) > 0 ? archive_errno (tar) : 0, "%s",
+  return nr_error (err, la_errno (tar), "%s",
                    archive_error_string (tar) ? archive_error_string (tar) : "invalid tar stream");
 }
 
@@ -442,7 +449,7 @@ extract_all (int root, struct unpack *u, struct archive *tar, nr_error_t *err)
         return nr_error_wrap (err, "entry \"%s\"", name);
     }
   if (archive_write_close (disk) < ARCHIVE_WARN)
-    return nr_error (err, archive_errno (disk), "finish: %s", archive_error_string (disk));
+    return nr_error (err, la_errno (disk), "finish: %s", archive_error_string (disk));
   return 0;
 }
 

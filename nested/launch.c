@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "config.h"
 #include "nested/nested.h"
+#include "nested/nest.h"
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "oci/config.h"
+#include "oci/serialize.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -15,8 +17,11 @@ nr_create_from_bundle (const struct nr_runtime *rt, const struct nr_create_opts 
 {
   _cleanup_free_ char *path = NULL;
   _cleanup_free_ char *raw = NULL;
+  _cleanup_free_ char *rewritten = NULL;
   size_t len = 0;
   struct oci_config *cfg = NULL;
+  struct nr_nest_ctx nest = { .rootfs_fd = -1 };
+  int nested = 0;
   int ret = -1;
 
   if (o->config_path)
@@ -33,8 +38,27 @@ nr_create_from_bundle (const struct nr_runtime *rt, const struct nr_create_opts 
       nr_error_wrap (err, "create container \"%s\"", o->id);
       goto out;
     }
-  ret = nr_container_create (rt, o, cfg, raw, len, pid, err);
+  nested = nr_nested_rewrite (rt, o, cfg, &nest, err);
+  if (nested < 0)
+    {
+      nr_error_wrap (err, "create container \"%s\"", o->id);
+      goto out;
+    }
+  if (nested)
+    {
+      /* exec and update read the config kept in the state dir: the rewritten one */
+      rewritten = oci_config_serialize (cfg, raw, len, &len, err);
+      if (rewritten == NULL || oci_config_validate (cfg, o->bundle, err) < 0)
+        {
+          nr_error_wrap (err, "create container \"%s\": rewritten config", o->id);
+          goto out;
+        }
+    }
+  ret = nr_container_create (rt, o, cfg, rewritten ? rewritten : raw, len, pid, err);
 out:
+  if (ret < 0 && nested > 0)
+    nr_nest_undo (&nest);
+  nr_nest_ctx_clear (&nest);
   oci_config_free (cfg);
   return ret;
 }

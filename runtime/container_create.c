@@ -13,6 +13,7 @@
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "common/log.h"
+#include "common/debug.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -205,6 +206,7 @@ drive_child (struct create_job *j, nr_error_t *err)
   };
   if (nr_cgroup_create (NR_CGROUP_ROOT, &cg, j->pid, &j->cgroup, err) < 0)
     return -1;
+  nr_debug_point ("create:after-cgroup");
   if (nr_sync_send (j->sync[0], SYNC_PARENT_READY, 0, err) < 0)
     return -1;
   for (;;)
@@ -291,6 +293,7 @@ nr_container_create (const struct nr_runtime *rt, const struct nr_create_opts *o
   if (nr_state_create_dir (rt->root, o->id, &j.state_fd, err) < 0)
     return -1;
   j.state_made = true;
+  nr_debug_point ("create:after-state-dir");
   nr_rfc3339_now (j.created, sizeof j.created);
 
   if (resolve_rootfs (&j, err) < 0 || make_start_socket (&j, err) < 0 || connect_console (&j, err) < 0)
@@ -326,12 +329,17 @@ nr_container_create (const struct nr_runtime *rt, const struct nr_create_opts *o
   };
   if (nr_ns_spawn (cfg, j.sync[0], j.sync[1], init_trampoline, &ctx, &j.pid, err) < 0)
     goto out;
+  nr_debug_point ("create:after-clone");
   nr_closep (&j.sync[1]);
   nr_closep (&j.start_fd);
   nr_closep (&j.console_fd);
 
-  if (drive_child (&j, err) < 0 || save_state (&j, raw_config, raw_len, err) < 0)
+  if (drive_child (&j, err) < 0)
     goto out;
+  nr_debug_point ("create:before-save-state");
+  if (save_state (&j, raw_config, raw_len, err) < 0)
+    goto out;
+  nr_debug_point ("create:after-save-state");
   *pid_out = j.pid;
   j.pid = 0; /* handed over: from here the container outlives us */
   nr_cgroup_free (j.cgroup);

@@ -8,6 +8,7 @@
 #include "runtime/cgroups/cgroups.h"
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "common/debug.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -120,10 +121,12 @@ nr_container_delete (const struct nr_runtime *rt, const char *id, bool force, nr
       if (nr_cgroup_kill_all (cg, SIGKILL, &e) < 0)
         nr_error_free (&e);
     }
+  nr_debug_point ("delete:after-kill");
   run_poststop (rt, &s);
   if (cg && nr_cgroup_destroy (cg, err) < 0)
     goto out;
   cg = NULL;
+  nr_debug_point ("delete:before-state-remove");
   ret = nr_state_remove (rt->root, id, err);
 out:
   if (ret < 0)

@@ -8,6 +8,7 @@
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "common/log.h"
+#include "common/debug.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -102,9 +103,11 @@ nr_container_start (const struct nr_runtime *rt, const char *id, nr_error_t *err
       nr_error (err, errno, "signal the container's init");
       goto out;
     }
+  nr_debug_point ("start:after-signal");
   s.started = true;
   unlinkat (dirfd, NR_START_SOCK, 0);
   int v = read_verdict (conn, err);
+  nr_debug_point ("start:before-state-write");
   nr_error_t werr = NULL;
   if (nr_state_write (dirfd, &s, &werr) < 0 && v == 0)
     nr_error_move (err, &werr);

@@ -153,9 +153,10 @@ step_pivot (struct nr_init_ctx *ctx, nr_error_t *err)
 static int
 step_finish_rootfs (struct nr_init_ctx *ctx, nr_error_t *err)
 {
-  if (nr_rootfs_finish (ctx, err) < 0)
+  /* sysctl first: /proc/sys is usually one of the read-only paths (runc's order) */
+  if (nr_sysctl_apply (ctx->cfg, err) < 0)
     return -1;
-  return nr_sysctl_apply (ctx->cfg, err);
+  return nr_rootfs_finish (ctx, err);
 }
 
 static int
@@ -200,7 +201,7 @@ static const struct init_step create_steps[] = {
   { "working directory", step_cwd },
   { "hooks before pivot_root", step_hooks },
   { "pivot_root", step_pivot },
-  { "masked and read-only paths, sysctl", step_finish_rootfs },
+  { "sysctl, masked and read-only paths", step_finish_rootfs },
   { "terminal", step_terminal },
   { "executable lookup", step_find_executable },
   { "report created", step_created },

@@ -58,6 +58,11 @@ nr_terminal_setup (struct nr_init_ctx *ctx, nr_error_t *err)
   if (nr_send_fd (ctx->console_fd, master, err) < 0)
     return nr_error_wrap (err, "console socket");
   nr_closep (&ctx->console_fd);
+  /* Let go of create's stdio now, as runc does: containerd-shim reads create's output
+     until EOF, and an init holding that pipe until `start` deadlocks `docker run -it`. */
+  for (int i = 0; i < 3; i++)
+    if (slave != i && dup3 (slave, i, 0) < 0)
+      return nr_error (err, errno, "dup pty to fd %d", i);
   return 0;
 }
 

@@ -262,8 +262,14 @@ function retry() {
 }
 
 # wait_for_container ATTEMPTS DELAY ID STATUS
+# Polls `state` with its own --log: "does not exist" while waiting is no error of the test's.
 function wait_for_container() {
-	retry "$1" "$2" eval "__nestrun state '$3' | jq -e '.status == \"$4\"'"
+	retry "$1" "$2" eval "\"\$NESTRUN\" --root \"\$NESTRUN_ROOT\" --log \"\$ROOT/poll.log\" --log-format json state '$3' | jq -e '.status == \"$4\"'"
+}
+
+# The process is gone, or a zombie nobody has reaped yet.
+function process_gone() {
+	[ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
 }
 
 # testcontainer ID STATUS: `state` succeeds and reports STATUS.

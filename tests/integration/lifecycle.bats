@@ -112,15 +112,13 @@ function teardown() {
 
 @test "run reports death by signal as 128+N" {
 	set_args nr-payload pause
-	(
-		__nestrun run ct1 >/dev/null 2>&1 </dev/null
-		echo $? >"$ROOT/rc"
-	) 3>&- &
+	__nestrun run ct1 >/dev/null 2>&1 </dev/null 3>&- &
+	local bg=$! rc=0
 	wait_for_container 50 0.1 ct1 running
 	nestrun kill ct1 KILL
 	[ "$status" -eq 0 ]
-	wait
-	[ "$(cat "$ROOT/rc")" -eq 137 ]
+	wait "$bg" || rc=$?
+	[ "$rc" -eq 137 ]
 }
 
 @test "run passes stdin and stderr through" {
@@ -175,7 +173,8 @@ function teardown() {
 	pid=$(cat "$ROOT/pid")
 	nestrun delete --force ct1
 	[ "$status" -eq 0 ]
-	! kill -0 "$pid" 2>/dev/null
+	# Gone, or a zombie waiting for the host's init to reap it.
+	retry 50 0.1 process_gone "$pid"
 }
 
 @test "delete of a stopped container removes its cgroup" {
@@ -199,11 +198,9 @@ function teardown() {
 	assert_log_error 'does not exist'
 }
 
-@test "delete --force of an unknown id fails like runc" {
-	expect_error
+@test "delete --force of an unknown id succeeds (containerd relies on it, as runc does)" {
 	nestrun delete --force no-such-ct
-	[ "$status" -ne 0 ]
-	assert_log_error 'does not exist'
+	[ "$status" -eq 0 ]
 }
 
 @test "create of an existing id is refused and leaves the first container alone" {
@@ -221,14 +218,15 @@ function teardown() {
 @test "two concurrent creates of one id: exactly one wins" {
 	set_args nr-payload pause
 	expect_error
-	(__nestrun create race >"$ROOT/a.out" 2>&1; echo $? >"$ROOT/a.rc") &
-	(__nestrun create race >"$ROOT/b.out" 2>&1; echo $? >"$ROOT/b.rc") &
-	wait
+	__nestrun create race >"$ROOT/a.out" 2>&1 3>&- &
+	local a=$! b rca=0 rcb=0
+	__nestrun create race >"$ROOT/b.out" 2>&1 3>&- &
+	b=$!
+	wait "$a" || rca=$?
+	wait "$b" || rcb=$?
 	cat "$ROOT"/a.out "$ROOT"/b.out >&2
-	local wins=0
-	[ "$(cat "$ROOT/a.rc")" -eq 0 ] && wins=$((wins + 1))
-	[ "$(cat "$ROOT/b.rc")" -eq 0 ] && wins=$((wins + 1))
-	[ "$wins" -eq 1 ]
+	echo "exit codes: $rca $rcb" >&2
+	[ $((rca == 0)) -ne $((rcb == 0)) ]
 	testcontainer race created
 }
 
