@@ -18,6 +18,8 @@ struct nr_cli
   bool rootless;           /* --rootless (accepted) */
   const char *store;       /* --store / NESTRUN_STORE, default /var/lib/nestrun */
   const char *argv0;       /* how we were invoked (a runtime alias may imply options) */
+  bool store_given;        /* --store or NESTRUN_STORE was set */
+  bool nested_forced;      /* --nested, or invoked as "nestrun-nested" (docs/nested.md) */
 };
 
 /* Each returns the process exit status (>= 0) or < 0 with *err set. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "config.h"
 #include "cli/common.h"
+#include "nested/nested.h"
 
 #include <errno.h>
 
@@ -19,7 +20,7 @@ cmd_delete (struct nr_cli *cli, int argc, char **argv, nr_error_t *err)
     }
   if (cli_need_args ("delete", argc, argv, 1, "container id", err) < 0)
     return -1;
-  if (nr_container_delete (&rt, argv[optind], force, err) < 0)
+  if (nr_delete_container (&rt, argv[optind], force, err) < 0)
     {
       /* runc: deleting a container that does not exist with --force is not an error */
       if (force && (*err)->status == ENOENT)

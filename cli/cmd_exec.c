@@ -71,6 +71,7 @@ static int
 apply_inline (struct oci_process *p, const struct inline_opts *in, int argc, char **argv, nr_error_t *err)
 {
   nr_strvfreep (&p->args);
+  p->args = NULL; /* nr_strvfreep frees but does not reset */
   for (int i = optind + 1; i < argc; i++)
     if (strv_add (&p->args, argv[i]) < 0)
       return nr_error (err, ENOMEM, "exec");

@@ -63,7 +63,7 @@ cmd_run (struct nr_cli *cli, int argc, char **argv, nr_error_t *err)
   if (!keep)
     {
       nr_error_t e = NULL;
-      if (nr_container_delete (&rt, o.id, true, &e) < 0)
+      if (nr_delete_container (&rt, o.id, true, &e) < 0)
         {
           nr_warn ("%s", e->msg);
           nr_error_free (&e);
@@ -73,7 +73,7 @@ cmd_run (struct nr_cli *cli, int argc, char **argv, nr_error_t *err)
 fail:
   {
     nr_error_t e = NULL;
-    nr_container_delete (&rt, o.id, true, &e);
+    nr_delete_container (&rt, o.id, true, &e);
     nr_error_free (&e);
   }
   return -1;

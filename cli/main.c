@@ -3,6 +3,7 @@
 #include "config.h"
 #include "cli/cli.h"
 #include "common/log.h"
+#include "nested/nested.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -41,6 +42,8 @@ usage (FILE *f)
               "  --debug                debug logging\n"
               "  --systemd-cgroup       use the systemd cgroup driver (refused: not supported)\n"
               "  --rootless VALUE       accepted for compatibility\n"
+              "  --store DIR            the image store (default /var/lib/nestrun, or $NESTRUN_STORE)\n"
+              "  --nested               treat every container created as a nest (docs/nested.md)\n"
               "  --version, -v          print the version\n\ncommands:\n");
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     fprintf (f, "  %-10s %s\n", commands[i].name, commands[i].summary);
@@ -76,6 +79,7 @@ enum
   OPT_ROOTLESS,
   OPT_CRIU,
   OPT_STORE,
+  OPT_NESTED,
 };
 
 int
@@ -90,6 +94,7 @@ main (int argc, char **argv)
     { "rootless", required_argument, NULL, OPT_ROOTLESS },
     { "criu", required_argument, NULL, OPT_CRIU },
     { "store", required_argument, NULL, OPT_STORE },
+    { "nested", no_argument, NULL, OPT_NESTED },
     { "version", no_argument, NULL, 'v' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
@@ -99,8 +104,11 @@ main (int argc, char **argv)
   int c;
 
   cli.store = getenv ("NESTRUN_STORE");
-  if (cli.store == NULL || *cli.store == '\0')
+  cli.store_given = cli.store != NULL && *cli.store != '\0';
+  if (!cli.store_given)
     cli.store = "/var/lib/nestrun";
+  const char *base = strrchr (argv[0], '/');
+  cli.nested_forced = strcmp (base ? base + 1 : argv[0], "nestrun-nested") == 0;
   while ((c = getopt_long_only (argc, argv, "+vh", opts, NULL)) != -1)
     {
       switch (c)
@@ -112,12 +120,14 @@ main (int argc, char **argv)
         case OPT_SYSTEMD: cli.systemd_cgroup = true; break;
         case OPT_ROOTLESS: cli.rootless = strcmp (optarg, "true") == 0; break;
         case OPT_CRIU: break;
-        case OPT_STORE: cli.store = optarg; break;
+        case OPT_STORE: cli.store = optarg; cli.store_given = true; break;
+        case OPT_NESTED: cli.nested_forced = true; break;
         case 'v': print_version (); return 0;
         case 'h': usage (stdout); return 0;
         default: usage (stderr); return 1;
         }
     }
+  nr_nested_set_defaults (cli.store, cli.store_given, cli.nested_forced);
   if (nr_log_open (cli.log, cli.log_format, cli.debug, &err) < 0)
     return report (err);
   if (optind >= argc)

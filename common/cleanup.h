@@ -28,6 +28,7 @@ static inline void nr_strvfreep (char ***v)
       for (char **p = *v; *p; p++)
         free (*p);
       free (*v);
+      *v = NULL;
     }
 }
 

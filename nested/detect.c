@@ -11,6 +11,7 @@
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "imagestore/imagestore.h"
+#include "oci/edit.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -61,14 +61,16 @@ static void
 walk_inner (struct tree *t, const char *prefix, unsigned level)
 {
   char p[4096];
-  snprintf (p, sizeof p, "%s/run/docker", prefix);
+  if (snprintf (p, sizeof p, "%s/run/docker", prefix) >= (int) sizeof p)
+    return;
   _cleanup_closedir_ DIR *d = opendir (p);
   struct dirent *de;
   while (d && (de = readdir (d)))
     if (strncmp (de->d_name, "runtime-", 8) == 0)
       {
         char r[512];
-        snprintf (r, sizeof r, "/run/docker/%s/moby", de->d_name);
+        if (snprintf (r, sizeof r, "/run/docker/%s/moby", de->d_name) >= (int) sizeof r)
+          return;
         walk_root (t, prefix, r, level);
       }
   walk_root (t, prefix, "/run/nestrun", level);
@@ -94,12 +96,13 @@ node (struct tree *t, const char *prefix, const struct nr_container_info *c, uns
   if (dir)
     {
       nr_error_t e = NULL;
-      snprintf (p, sizeof p, "%s%s/nest.json", prefix, dir);
+      if (snprintf (p, sizeof p, "%s%s/nest.json", prefix, dir) >= (int) sizeof p)
+        return;
       if (nr_nest_record_read (p, &rec, &e) < 0)
         nr_error_free (&e);
-      snprintf (p, sizeof p, "%s%s", prefix, dir);
-      snprintf (inner, sizeof inner, "%s%s/nests", prefix, dir);
-      written = nr_nest_du (p) - nr_nest_du (inner);
+      if (snprintf (p, sizeof p, "%s%s", prefix, dir) < (int) sizeof p
+          && snprintf (inner, sizeof inner, "%s%s/nests", prefix, dir) < (int) sizeof inner)
+        written = nr_nest_du (p) - nr_nest_du (inner);
       shared = images_bytes (t, rec.images);
     }
   size_t n_img = 0;
@@ -133,8 +136,8 @@ node (struct tree *t, const char *prefix, const struct nr_container_info *c, uns
     }
   if (dir && c->pid > 0 && level + 1 < MAX_LEVELS)
     {
-      snprintf (p, sizeof p, "%s/proc/%d/root", prefix, (int) c->pid);
-      walk_inner (t, p, level + 1);
+      if (snprintf (p, sizeof p, "%s/proc/%d/root", prefix, (int) c->pid) < (int) sizeof p)
+        walk_inner (t, p, level + 1);
     }
   if (t->g)
     {
@@ -148,7 +151,8 @@ static void
 walk_root (struct tree *t, const char *prefix, const char *root, unsigned level)
 {
   char p[4096];
-  snprintf (p, sizeof p, "%s%s", prefix, root);
+  if (snprintf (p, sizeof p, "%s%s", prefix, root) >= (int) sizeof p)
+    return;
   struct nr_runtime rt = { .root = p };
   struct nr_container_info *v = NULL;
   size_t n = 0;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "config.h"
+#include <config.h> /* autoconf; "config.h" would find oci/config.h */
 #include "oci/serialize.h"
 #include "common/json.h"
 

@@ -61,7 +61,7 @@ function fail() {
 # capture pipe and keep `run` waiting forever, so for those the runtime's stdio
 # is a file ($CT_STDIO, also the container's stdout/stderr), printed afterwards.
 function __nestrun() {
-	local detached= a
+	local detached='' a
 	if [ "${1:-}" = create ]; then
 		detached=1
 	elif [ "${1:-}" = run ]; then
@@ -309,10 +309,13 @@ function rootfs_template() {
 		mkdir -p bin sbin usr/bin usr/sbin etc proc sys dev tmp root home/nr run var/tmp
 		chmod 1777 tmp var/tmp
 		cp "$BUSYBOX" bin/busybox || exit 1
-		local applet
-		for applet in $(bin/busybox --list-full); do
-			[ -e "$applet" ] || ln -s /bin/busybox "$applet"
-		done
+		# One process when we may chroot; else one ln per applet.
+		if ! chroot . /bin/busybox --install -s 2>/dev/null; then
+			local applet
+			for applet in $(bin/busybox --list-full); do
+				[ -e "$applet" ] || ln -s /bin/busybox "$applet"
+			done
+		fi
 		cp "$(payload_binary)" bin/nr-payload || exit 1
 		cat >etc/passwd <<-EOF
 			root:x:0:0:root:/root:/bin/sh
@@ -391,22 +394,12 @@ function teardown_recvtty() {
 }
 
 # Processes whose root, cwd or command line lie under $ROOT: the test's containers,
-# hooks and helpers.  Prints "PID COMMAND" lines.
+# hooks and helpers (the caller must not itself sit under $ROOT).  Prints their pids.
 function processes_under_root() {
-	local p pid target cmd
-	for p in /proc/[0-9]*; do
-		pid=${p#/proc/}
-		[ "$pid" = "$$" ] || [ "$pid" = "$BASHPID" ] && continue
-		cmd=$({ tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null) || continue
-		for target in "$(readlink "$p/root" 2>/dev/null)" "$(readlink "$p/cwd" 2>/dev/null)"; do
-			if [[ "$target" == "$ROOT"/* ]]; then
-				echo "$pid $cmd"
-				continue 2
-			fi
-		done
-		[[ "$cmd" == *"$ROOT/"* ]] && echo "$pid $cmd"
-	done
-	return 0
+	{
+		find /proc/[0-9]*/root /proc/[0-9]*/cwd -maxdepth 0 -lname "$ROOT/*" 2>/dev/null
+		grep -alF -- "$ROOT/" /proc/[0-9]*/cmdline 2>/dev/null
+	} | awk -F/ -v self="$$" -v me="$BASHPID" '$3 != self && $3 != me {print $3}' | sort -u
 }
 
 # Every --log line is a JSON object with level, msg and an RFC 3339 time (runc's form).
@@ -424,14 +417,17 @@ function check_health() {
 	fi
 
 	# Processes (containers get a moment to die after delete -f).
-	for ((i = 0; i < 40; i++)); do
+	for ((i = 0; i < 20; i++)); do
 		leaked=$(processes_under_root)
 		[ -z "$leaked" ] && break
-		sleep 0.05
+		sleep 0.1
 	done
 	if [ -n "$leaked" ]; then
-		problems+=("processes left: $leaked")
-		awk '{print $1}' <<<"$leaked" | xargs -r kill -9 2>/dev/null
+		local pid
+		for pid in $leaked; do
+			problems+=("process left: $pid $({ tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null)")
+			kill -9 "$pid" 2>/dev/null
+		done
 		sleep 0.2
 	fi
 

@@ -112,12 +112,13 @@ function teardown() {
 
 @test "run reports death by signal as 128+N" {
 	set_args nr-payload pause
-	__nestrun run ct1 >/dev/null 2>&1 </dev/null 3>&- &
+	__nestrun run ct1 >"$ROOT/run.out" 2>&1 </dev/null 3>&- &
 	local bg=$! rc=0
 	wait_for_container 50 0.1 ct1 running
 	nestrun kill ct1 KILL
 	[ "$status" -eq 0 ]
 	wait "$bg" || rc=$?
+	cat "$ROOT/run.out" >&2
 	[ "$rc" -eq 137 ]
 }
 
@@ -226,6 +227,13 @@ function teardown() {
 	wait "$b" || rcb=$?
 	cat "$ROOT"/a.out "$ROOT"/b.out >&2
 	echo "exit codes: $rca $rcb" >&2
+	if [ -n "$NESTRUN_IS_RUNC" ]; then
+		# runc 1.1.5 takes no lock: both creates may fail ("exec fifo ... already
+		# exists" / "chown .../exec.fifo: no such file or directory").  nestrun
+		# serializes operations on an id, so exactly one must win.
+		[ "$rca" -ne 0 ] || [ "$rcb" -ne 0 ]
+		return 0
+	fi
 	[ $((rca == 0)) -ne $((rcb == 0)) ]
 	testcontainer race created
 }
