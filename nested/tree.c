@@ -56,12 +56,14 @@ images_bytes (struct tree *t, char *const *images)
 
 static void walk_root (struct tree *t, const char *prefix, const char *root, unsigned level);
 
-/* The nestrun state roots inside a container whose root is at prefix. */
+/* The nestrun state roots inside a container whose root is at prefix: docker's
+   <exec-root>/runtime-<name>/moby (exec-root /run/docker or /var/run/docker, when
+   /var/run is not a link to /run) and our own default. */
 static void
-walk_inner (struct tree *t, const char *prefix, unsigned level)
+walk_docker (struct tree *t, const char *prefix, const char *exec_root, unsigned level)
 {
   char p[4096];
-  if (snprintf (p, sizeof p, "%s/run/docker", prefix) >= (int) sizeof p)
+  if (snprintf (p, sizeof p, "%s%s", prefix, exec_root) >= (int) sizeof p)
     return;
   _cleanup_closedir_ DIR *d = opendir (p);
   struct dirent *de;
@@ -69,10 +71,19 @@ walk_inner (struct tree *t, const char *prefix, unsigned level)
     if (strncmp (de->d_name, "runtime-", 8) == 0)
       {
         char r[512];
-        if (snprintf (r, sizeof r, "/run/docker/%s/moby", de->d_name) >= (int) sizeof r)
-          return;
-        walk_root (t, prefix, r, level);
+        if (snprintf (r, sizeof r, "%s/%s/moby", exec_root, de->d_name) < (int) sizeof r)
+          walk_root (t, prefix, r, level);
       }
+}
+
+static void
+walk_inner (struct tree *t, const char *prefix, unsigned level)
+{
+  char p[4096];
+  struct stat st;
+  walk_docker (t, prefix, "/run/docker", level);
+  if (snprintf (p, sizeof p, "%s/var/run", prefix) < (int) sizeof p && lstat (p, &st) == 0 && S_ISDIR (st.st_mode))
+    walk_docker (t, prefix, "/var/run/docker", level);
   walk_root (t, prefix, "/run/nestrun", level);
 }
 

@@ -27,11 +27,16 @@ nr_rootfs_prepare (struct nr_init_ctx *ctx, int *root_fd, nr_error_t *err)
   /* shared is applied after pivot; keep the host safe from our mounts meanwhile */
   if (prop & MS_SHARED)
     prop = MS_SLAVE | MS_REC;
-  if (mount (NULL, "/", NULL, prop, NULL) < 0)
+  /* In a chroot "/" is not a mount point (EINVAL): the nestrun injected into a
+     libc-less rootfs may run like that; the rootfs mount below still gets the flag. */
+  bool root_done = mount (NULL, "/", NULL, prop, NULL) == 0;
+  if (!root_done && errno != EINVAL)
     return nr_error (err, errno, "make / %s", (prop & MS_PRIVATE) ? "rprivate" : "rslave");
   /* the parent mount of the rootfs must not be shared, or pivot_root fails */
   if (mount (ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
     return nr_error (err, errno, "bind mount rootfs \"%s\" on itself", ctx->rootfs);
+  if (!root_done && mount (NULL, ctx->rootfs, NULL, prop, NULL) < 0)
+    return nr_error (err, errno, "set propagation of rootfs \"%s\"", ctx->rootfs);
   int fd = open (ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
     return nr_error (err, errno, "open rootfs \"%s\"", ctx->rootfs);
@@ -39,21 +44,25 @@ nr_rootfs_prepare (struct nr_init_ctx *ctx, int *root_fd, nr_error_t *err)
   return 0;
 }
 
+static int
+move_and_chroot (struct nr_init_ctx *ctx, nr_error_t *err)
+{
+  if (chdir (ctx->rootfs) < 0)
+    return nr_error (err, errno, "chdir \"%s\"", ctx->rootfs);
+  if (mount (ctx->rootfs, "/", NULL, MS_MOVE, NULL) < 0)
+    return nr_error (err, errno, "move rootfs to / (no pivot_root)");
+  if (chroot (".") < 0)
+    return nr_error (err, errno, "chroot (no pivot_root)");
+  if (chdir ("/") < 0)
+    return nr_error (err, errno, "chdir /");
+  return 0;
+}
+
 int
 nr_rootfs_pivot (struct nr_init_ctx *ctx, nr_error_t *err)
 {
   if (ctx->opts->no_pivot)
-    {
-      if (chdir (ctx->rootfs) < 0)
-        return nr_error (err, errno, "chdir \"%s\"", ctx->rootfs);
-      if (mount (ctx->rootfs, "/", NULL, MS_MOVE, NULL) < 0)
-        return nr_error (err, errno, "move rootfs to / (--no-pivot)");
-      if (chroot (".") < 0)
-        return nr_error (err, errno, "chroot (--no-pivot)");
-      if (chdir ("/") < 0)
-        return nr_error (err, errno, "chdir /");
-      return 0;
-    }
+    return move_and_chroot (ctx, err);
   _cleanup_close_ int oldroot = open ("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
   _cleanup_close_ int newroot = open (ctx->rootfs, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
   if (oldroot < 0 || newroot < 0)
@@ -62,7 +71,15 @@ nr_rootfs_pivot (struct nr_init_ctx *ctx, nr_error_t *err)
     return nr_error (err, errno, "chdir rootfs");
   /* pivot_root(".", "."): the old root ends up stacked under the new one */
   if (syscall (SYS_pivot_root, ".", ".") < 0)
-    return nr_error (err, errno, "pivot_root \"%s\"", ctx->rootfs);
+    {
+      /* EINVAL: our own root is not a mount point (nestrun itself runs in a chroot,
+         as an injected runtime may): do what --no-pivot does, and say so */
+      if (errno != EINVAL)
+        return nr_error (err, errno, "pivot_root \"%s\"", ctx->rootfs);
+      nr_warn ("pivot_root \"%s\": %s: the runtime's root is not a mount point, using MS_MOVE and chroot",
+               ctx->rootfs, strerror (EINVAL));
+      return move_and_chroot (ctx, err);
+    }
   if (fchdir (oldroot) < 0)
     return nr_error (err, errno, "chdir old root");
   if (mount (NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)

@@ -114,7 +114,9 @@ function teardown() {
 	set_args nr-payload pause
 	__nestrun run ct1 >"$ROOT/run.out" 2>&1 </dev/null 3>&- &
 	local bg=$! rc=0
-	wait_for_container 50 0.1 ct1 running
+	# "running" can be reported while the runtime still sets the process up:
+	# wait for the payload itself to say so.
+	retry 100 0.1 grep -q ready "$ROOT/run.out"
 	nestrun kill ct1 KILL
 	[ "$status" -eq 0 ]
 	wait "$bg" || rc=$?

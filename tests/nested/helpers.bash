@@ -1,0 +1,110 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# Helpers for tests/integration/nested*.bats: a private dockerd (its own data-root,
+# exec-root, socket, cgroup parent and containerd, no bridge, no iptables) whose
+# "nestrun" runtime is the static nestrun on a private store; the test images built
+# from this machine's binaries by build-dind-image.sh.  Nothing under /var/lib/docker,
+# /run/docker or /var/lib/nestrun is touched.
+#
+# Environment:
+#   NESTRUN_STATIC  the static nestrun (default: <srcdir>/build-static/nestrun)
+#   NEST_WORK       where everything goes (default: a fresh /tmp/nest-e2e.XXXXXX)
+# shellcheck disable=SC2154
+
+NESTED_DIR=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
+NEST_SRCDIR=$(readlink -f "$NESTED_DIR/../..")
+NESTRUN_STATIC=${NESTRUN_STATIC:-$NEST_SRCDIR/build-static/nestrun}
+DOCKER_CLI=${DOCKER_CLI:-/usr/bin/docker}
+NEST_CGROUP_PARENT=/nestrun-nested-test
+
+# A reason to skip, or nothing.
+nest_missing() {
+	[ "$(id -u)" = 0 ] || { echo "needs root"; return; }
+	local b
+	for b in dockerd containerd containerd-shim-runc-v2 runc busybox jq; do
+		command -v "$b" >/dev/null || { echo "needs $b"; return; }
+	done
+	[ -x "$DOCKER_CLI" ] || { echo "needs $DOCKER_CLI"; return; }
+	[ -x "$NESTRUN_STATIC" ] || { echo "needs a static nestrun (NESTRUN_STATIC=$NESTRUN_STATIC)"; return; }
+	"$NESTRUN_STATIC" --version | grep -q 'build: static' || echo "NESTRUN_STATIC is not a static build"
+}
+
+# Start the private dockerd; sets NEST_WORK, NEST_STORE, DOCKER_HOST_SOCK.
+nest_dockerd_start() {
+	NEST_WORK=${NEST_WORK:-$(mktemp -d /tmp/nest-e2e.XXXXXX)}
+	NEST_STORE=$NEST_WORK/store
+	DOCKER_HOST_SOCK=unix://$NEST_WORK/docker.sock
+	mkdir -p "$NEST_WORK"/{data,exec} "$NEST_STORE"
+	jq -n --arg nr "$NESTRUN_STATIC" --arg store "$NEST_STORE" \
+		'{runtimes:{nestrun:{path:$nr,runtimeArgs:["--store",$store]}}}' >"$NEST_WORK/daemon.json"
+	dockerd --data-root "$NEST_WORK/data" --exec-root "$NEST_WORK/exec" -H "$DOCKER_HOST_SOCK" \
+		--pidfile "$NEST_WORK/docker.pid" --config-file "$NEST_WORK/daemon.json" \
+		--iptables=false --ip6tables=false --bridge=none --ip-masq=false --ip-forward=false \
+		--cgroup-parent "$NEST_CGROUP_PARENT" >"$NEST_WORK/dockerd.log" 2>&1 &
+	echo $! >"$NEST_WORK/dockerd.pid"
+	local i
+	for i in $(seq 100); do
+		"$DOCKER_CLI" -H "$DOCKER_HOST_SOCK" version >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	cat "$NEST_WORK/dockerd.log" >&2
+	return 1
+}
+
+# Stop it and remove everything it made: containers, mounts, cgroups, files.
+nest_dockerd_stop() {
+	[ -n "${NEST_WORK:-}" ] || return 0
+	local ids pid
+	ids=$(hdocker ps -aq 2>/dev/null) || true
+	[ -z "$ids" ] || hdocker rm -f $ids >/dev/null 2>&1 || true
+	pid=$(cat "$NEST_WORK/dockerd.pid" 2>/dev/null) || true
+	if [ -n "$pid" ]; then
+		kill "$pid" 2>/dev/null || true
+		for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+	fi
+	grep -o " $NEST_WORK[^ ]*" /proc/self/mountinfo | sort -r | while read -r m; do
+		umount -l "$m" 2>/dev/null || true
+	done
+	local c
+	for c in /sys/fs/cgroup/*"$NEST_CGROUP_PARENT" /sys/fs/cgroup/unified"$NEST_CGROUP_PARENT"; do
+		[ -d "$c" ] && find "$c" -depth -type d -exec rmdir {} + 2>/dev/null
+	done
+	rm -rf "$NEST_WORK"
+}
+
+hdocker() { "$DOCKER_CLI" -H "$DOCKER_HOST_SOCK" "$@"; }
+
+# nestrun on the host side of the private dockerd (its state root and store).
+hnestrun() { "$NESTRUN_STATIC" --root "$NEST_WORK/exec/runtime-nestrun/moby" --store "$NEST_STORE" "$@"; }
+
+# Build and import the test images (once per file).
+nest_images() {
+	"$NESTED_DIR/build-dind-image.sh" "$NEST_WORK/img" --nestrun "$NESTRUN_STATIC" --store "$NEST_STORE" \
+		--docker "$DOCKER_HOST_SOCK" >/dev/null
+}
+
+# Start a DinD nest at depth 1 named $1 (extra docker run args follow); waits for its dockerd.
+nest_start() {
+	local name=$1
+	shift
+	hdocker run -d --name "$name" --runtime nestrun --privileged -e NESTRUN_NESTED=1 "$@" nestrun-dind:test >/dev/null
+	nest_wait hdocker exec "$name"
+}
+
+# Wait until `"$@" docker version` answers: the dockerd of a nest reached through "$@".
+nest_wait() {
+	local i
+	for i in $(seq 150); do
+		"$@" docker version >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	echo "the dockerd reached by \"$*\" did not start" >&2
+	return 1
+}
+
+# A checksum of the store's content (layers, blobs, refs).
+store_sum() {
+	(cd "$NEST_STORE" && find layers blobs refs.json \( -type f -o -type l \) -print0 | sort -z |
+		xargs -0 sha256sum | sha256sum)
+}

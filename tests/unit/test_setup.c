@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* engines/: the TOML line editor and the three engine merges, on text. */
+#include "config.h"
+#include "engines/setup.h"
+#include "engines/toml.h"
+#include "common/cleanup.h"
+#include "tests/unit/tap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void
+free_changes (char ***c)
+{
+  for (size_t i = 0; *c && (*c)[i]; i++)
+    free ((*c)[i]);
+  free (*c);
+  *c = NULL;
+}
+
+static size_t
+count (char **c)
+{
+  size_t n = 0;
+  while (c && c[n])
+    n++;
+  return n;
+}
+
+static size_t
+occurrences (const char *s, const char *needle)
+{
+  size_t n = 0;
+  for (const char *p = strstr (s, needle); p; p = strstr (p + 1, needle))
+    n++;
+  return n;
+}
+
+/* set key in table of text; returns the change and replaces text */
+static int
+set (char **text, const char *table, const char *key, const char *value, nr_error_t *err)
+{
+  return nr_toml_set (text, table, key, value, "test.toml", NULL, err);
+}
+
+static void
+test_toml_basics (void)
+{
+  nr_error_t err = NULL;
+  char *t = strdup ("");
+  is_int (set (&t, "a.b", "k", "\"v\"", &err), NR_TOML_ADDED, "empty file: table appended");
+  is_str (t, "[a.b]\n  k = \"v\"\n", "empty file: content");
+  is_int (set (&t, "a.b", "k", "\"v\"", &err), NR_TOML_UNCHANGED, "same value: unchanged");
+  is_int (set (&t, "a . b", "k", "\"v\"", &err), NR_TOML_UNCHANGED, "table names compare canonically");
+  is_int (set (&t, "a.\"b\"", "k", "\"w\"", &err), NR_TOML_REPLACED, "other value: replaced");
+  is_str (t, "[a.b]\n  k = \"w\"\n", "replaced in place");
+  is_int (set (&t, "a.b", "j", "1", &err), NR_TOML_ADDED, "new key in an existing table");
+  is_str (t, "[a.b]\n  k = \"w\"\n  j = 1\n", "added after the last key");
+  free (t);
+
+  t = strdup ("# comment\nversion = 2\n\n[x]\n  y = [\n    \"multi\", # c\n    \"line\",\n  ]\n  z = '''\n[not.a.table]\n'''\n\n[other]\nq = 1\n");
+  is_int (set (&t, "x", "n", "true", &err), NR_TOML_ADDED, "multi-line values are followed");
+  ok (strstr (t, "  z = '''\n[not.a.table]\n'''\n  n = true\n\n[other]") != NULL, "inserted after the multi-line string");
+  ok (strstr (t, "# comment\nversion = 2\n") == t, "comments and other keys kept");
+  char *v = NULL;
+  is_int (nr_toml_get (t, "", "version", "test.toml", &v, &err), 0, "get a top-level key");
+  is_str (v, "2", "top-level value");
+  free (v);
+  is_int (nr_toml_get (t, "not.a", "table", "test.toml", &v, &err), 0, "text inside a string is no table");
+  ok (v == NULL, "so the key is absent");
+  is_int (set (&t, "x", "y", "[\"one\"]", &err), NR_TOML_REPLACED, "replace a multi-line value");
+  ok (strstr (t, "[x]\n  y = [\"one\"]\n  z = '''") != NULL, "all of its lines replaced");
+  free (t);
+}
+
+static void
+test_toml_refusals (void)
+{
+  static const struct
+  {
+    const char *text, *why;
+  } bad[] = {
+    { "[a\nk = 1\n", "an unclosed table header" },
+    { "k = \"unterminated\n", "an unterminated string" },
+    { "k = [1, 2\n", "a value that never ends" },
+    { "k =\n", "a key without a value" },
+    { "[a.b]\nk = 1\n[a.b]\nj = 2\n", "a table defined twice" },
+    { "[a]\nb = { k = 1 }\n", "the table set by an inline table" },
+    { "[a]\nb.k = 1\n", "the table set by a dotted key" },
+    { "[[a.b]]\nk = 1\n", "an array of tables" },
+    { "[a] junk\n", "text after a header" },
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    {
+      nr_error_t err = NULL;
+      char *t = strdup (bad[i].text);
+      int r = set (&t, "a.b", "k", "2", &err);
+      ok (r < 0 && err && strstr (err->msg, "test.toml line ") && strstr (err->msg, "edit it by hand"),
+          "refuses %s: %s", bad[i].why, err ? err->msg : "(no error)");
+      is_str (t, bad[i].text, "and leaves the text alone (%s)", bad[i].why);
+      nr_error_free (&err);
+      free (t);
+    }
+}
+
+static void
+test_docker (void)
+{
+  nr_error_t err = NULL;
+  char **ch = NULL, *out = NULL;
+  is_int (nr_setup_docker_json ("", "daemon.json", "nestrun", "/usr/sbin/nestrun", &out, &ch, &err), 0,
+          "docker: empty file");
+  ok (strstr (out, "\"runtimes\"") && strstr (out, "\"path\": \"/usr/sbin/nestrun\""), "docker: runtime added");
+  is_int (count (ch), 1, "docker: one change");
+  free (out), free_changes (&ch);
+
+  const char *old = "{\"debug\": true, \"runtimes\": {\"other\": {\"path\": \"/x\", \"runtimeArgs\": [\"--a\"]},"
+                    " \"nestrun\": {\"path\": \"/old\", \"runtimeArgs\": [\"--debug\"]}}, \"default-runtime\": \"runc\","
+                    " \"n\": 1.50}";
+  is_int (nr_setup_docker_json (old, "daemon.json", "nestrun", "/usr/sbin/nestrun", &out, &ch, &err), 0,
+          "docker: existing runtimes");
+  ok (strstr (out, "\"debug\": true") && strstr (out, "\"default-runtime\": \"runc\"") && strstr (out, "1.50"),
+      "docker: other keys kept, numbers as written");
+  ok (strstr (out, "\"other\"") && strstr (out, "\"/x\"") && strstr (out, "\"--debug\""),
+      "docker: other runtimes and our runtimeArgs kept");
+  ok (strstr (out, "/old") == NULL && occurrences (out, "\"nestrun\"") == 1, "docker: our path replaced, once");
+  ok (count (ch) == 1 && strstr (ch[0], "from \"/old\""), "docker: the change says what it was");
+  free (out), free_changes (&ch);
+
+  is_int (nr_setup_docker_json ("{\"runtimes\": {\"nestrun\": {\"path\": \"/p\"}}}", "daemon.json", "nestrun", "/p",
+                                &out, &ch, &err),
+          0, "docker: already registered");
+  ok (ch == NULL, "docker: no change");
+  free (out), free_changes (&ch);
+
+  ok (nr_setup_docker_json ("{\"runtimes\": [", "daemon.json", "nestrun", "/p", &out, &ch, &err) < 0
+          && strstr (err->msg, "daemon.json"),
+      "docker: broken JSON refused, naming the file");
+  nr_error_free (&err);
+  ok (nr_setup_docker_json ("{\"runtimes\": []}", "daemon.json", "nestrun", "/p", &out, &ch, &err) < 0
+          && strstr (err->msg, "\"runtimes\": expected object, got array"),
+      "docker: runtimes of the wrong type refused");
+  nr_error_free (&err);
+  ok (nr_setup_docker_json ("[]", "daemon.json", "nestrun", "/p", &out, &ch, &err) < 0, "docker: not an object");
+  nr_error_free (&err);
+}
+
+static void
+test_containerd (void)
+{
+  nr_error_t err = NULL;
+  char **ch = NULL, *t = strdup ("");
+  is_int (nr_setup_containerd_toml (&t, "config.toml", 1, "nestrun", "/usr/sbin/nestrun", &ch, &err), 0,
+          "containerd 1.x: empty file");
+  is_str (t,
+          "version = 2\n\n[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.nestrun]\n"
+          "  runtime_type = \"io.containerd.runc.v2\"\n\n"
+          "[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.nestrun.options]\n"
+          "  BinaryName = \"/usr/sbin/nestrun\"\n",
+          "containerd 1.x: version 2 schema");
+  is_int (count (ch), 3, "containerd 1.x: three changes");
+  free_changes (&ch);
+  is_int (nr_setup_containerd_toml (&t, "config.toml", 2, "nestrun", "/usr/sbin/nestrun", &ch, &err), 0,
+          "containerd: again");
+  ok (ch == NULL, "containerd: idempotent (the file's version wins over the binary's)");
+  free (t);
+
+  t = strdup ("");
+  nr_setup_containerd_toml (&t, "config.toml", 2, "nestrun", "/n", &ch, &err);
+  ok (strncmp (t, "version = 3\n", 12) == 0 && strstr (t, "[plugins.\"io.containerd.cri.v1.runtime\".containerd.runtimes.nestrun]"),
+      "containerd 2.x: version 3 schema, io.containerd.cri.v1.runtime");
+  free (t), free_changes (&ch);
+
+  t = strdup ("[plugins.cri]\n  sandbox_image = \"k8s.gcr.io/pause:3.6\"\n");
+  nr_setup_containerd_toml (&t, "config.toml", 1, "nestrun", "/n", &ch, &err);
+  ok (strstr (t, "[plugins.cri.containerd.runtimes.nestrun]") != NULL, "containerd: version 1 file, plugins.cri");
+  free (t), free_changes (&ch);
+
+  t = strdup ("version = 2\n[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.nestrun.options]\n"
+              "  BinaryName = \"/old\"\n  Root = \"/r\"\n");
+  nr_setup_containerd_toml (&t, "config.toml", 1, "nestrun", "/n", &ch, &err);
+  ok (strstr (t, "BinaryName = \"/n\"\n  Root = \"/r\"\n") && strstr (t, "/old") == NULL,
+      "containerd: BinaryName replaced, Root kept");
+  free (t), free_changes (&ch);
+
+  t = strdup ("version = 7\n");
+  ok (nr_setup_containerd_toml (&t, "config.toml", 1, "nestrun", "/n", &ch, &err) < 0, "containerd: unknown version");
+  nr_error_free (&err);
+  free (t), free_changes (&ch);
+}
+
+static void
+test_podman (void)
+{
+  nr_error_t err = NULL;
+  char **ch = NULL;
+  char *t = strdup ("[containers]\nlog_size_max = -1\n\n[engine]\ncgroup_manager = \"cgroupfs\"\n\n"
+                    "[engine.runtimes]\ncrun = [\n  \"/usr/bin/crun\",\n]\n\n[network]\n");
+  is_int (nr_setup_podman_toml (&t, "containers.conf", "nestrun", "/usr/sbin/nestrun", &ch, &err), 0, "podman");
+  ok (strstr (t, "crun = [\n  \"/usr/bin/crun\",\n]\nnestrun = [\"/usr/sbin/nestrun\"]\n\n[network]") != NULL,
+      "podman: added to [engine.runtimes] after crun");
+  free (t), free_changes (&ch);
+  t = strdup ("");
+  nr_setup_podman_toml (&t, "containers.conf", "nestrun", "/n", &ch, &err);
+  is_str (t, "[engine.runtimes]\n  nestrun = [\"/n\"]\n", "podman: new file");
+  free (t), free_changes (&ch);
+}
+
+int
+main (void)
+{
+  test_toml_basics ();
+  test_toml_refusals ();
+  test_docker ();
+  test_containerd ();
+  test_podman ();
+  return done_testing ();
+}
