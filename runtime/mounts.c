@@ -9,7 +9,9 @@
 #include "common/fs.h"
 #include "common/log.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <linux/mount.h>
 #include <sys/syscall.h>
@@ -165,6 +167,76 @@ mount_bind (struct nr_init_ctx *ctx, int root_fd, const struct oci_mount *m, nr_
   return finish_mount (root_fd, m, true, err);
 }
 
+/* tmpcopyup: copy what the image had at the destination into the new tmpfs.
+   from is the directory under the mount (an fd opened before mounting). */
+static int
+copy_tree (int from, int to, const char *dest, nr_error_t *err)
+{
+  int dup_from = openat (from, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dup_from < 0)
+    return nr_error (err, errno, "tmpcopyup \"%s\"", dest);
+  _cleanup_closedir_ DIR *d = fdopendir (dup_from);
+  if (d == NULL)
+    {
+      close (dup_from);
+      return nr_error (err, errno, "tmpcopyup \"%s\"", dest);
+    }
+  struct dirent *de;
+  while ((de = readdir (d)))
+    {
+      struct stat st;
+      const char *n = de->d_name;
+      if (strcmp (n, ".") == 0 || strcmp (n, "..") == 0)
+        continue;
+      if (fstatat (from, n, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return nr_error (err, errno, "tmpcopyup \"%s/%s\"", dest, n);
+      int r = 0;
+      if (S_ISDIR (st.st_mode))
+        {
+          if (mkdirat (to, n, st.st_mode & 07777) < 0 && errno != EEXIST)
+            return nr_error (err, errno, "tmpcopyup mkdir \"%s/%s\"", dest, n);
+          _cleanup_close_ int sf = openat (from, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          _cleanup_close_ int tf = openat (to, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          if (sf < 0 || tf < 0)
+            return nr_error (err, errno, "tmpcopyup \"%s/%s\"", dest, n);
+          r = copy_tree (sf, tf, dest, err);
+        }
+      else if (S_ISLNK (st.st_mode))
+        {
+          char target[PATH_MAX];
+          ssize_t l = readlinkat (from, n, target, sizeof target - 1);
+          if (l < 0)
+            return nr_error (err, errno, "tmpcopyup readlink \"%s/%s\"", dest, n);
+          target[l] = '\0';
+          if (symlinkat (target, to, n) < 0)
+            return nr_error (err, errno, "tmpcopyup symlink \"%s/%s\"", dest, n);
+        }
+      else if (S_ISREG (st.st_mode))
+        {
+          _cleanup_close_ int sf = openat (from, n, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+          _cleanup_close_ int tf = openat (to, n, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777);
+          if (sf < 0 || tf < 0)
+            return nr_error (err, errno, "tmpcopyup \"%s/%s\"", dest, n);
+          char buf[65536];
+          ssize_t k;
+          while ((k = read (sf, buf, sizeof buf)) > 0)
+            if (nr_write_all (tf, buf, k) < 0)
+              return nr_error (err, errno, "tmpcopyup write \"%s/%s\"", dest, n);
+          if (k < 0)
+            return nr_error (err, errno, "tmpcopyup read \"%s/%s\"", dest, n);
+        }
+      else
+        continue; /* devices, fifos, sockets: not copied (runc copies them too; rare) */
+      if (r < 0)
+        return -1;
+      if (fchownat (to, n, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+        return nr_error (err, errno, "tmpcopyup chown \"%s/%s\"", dest, n);
+      if (!S_ISLNK (st.st_mode) && fchmodat (to, n, st.st_mode & 07777, 0) < 0)
+        return nr_error (err, errno, "tmpcopyup chmod \"%s/%s\"", dest, n);
+    }
+  return 0;
+}
+
 static int
 mount_fs (struct nr_init_ctx *ctx, int root_fd, const struct oci_mount *m, nr_error_t *err)
 {
@@ -193,6 +265,18 @@ mount_fs (struct nr_init_ctx *ctx, int root_fd, const struct oci_mount *m, nr_er
           return 0;
         }
       return nr_error (err, e, "mount \"%s\" on \"%s\"", type, m->destination);
+    }
+  if (m->tmpcopyup)
+    {
+      _cleanup_close_ int under = openat (dest, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      _cleanup_close_ int top = reopen_dest (root_fd, m, err);
+      if (top < 0)
+        return -1;
+      _cleanup_close_ int topdir = openat (top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (under < 0 || topdir < 0)
+        return nr_error (err, errno, "tmpcopyup \"%s\"", m->destination);
+      if (copy_tree (under, topdir, m->destination, err) < 0)
+        return -1;
     }
   return finish_mount (root_fd, m, false, err);
 }
