@@ -87,6 +87,16 @@ nr_state_create_dir (const char *root, const char *id, int *dirfd, nr_error_t *e
   return 0;
 }
 
+/* runc's wording, without ": No such file or directory"; the status stays ENOENT
+   so `delete --force` can tell. */
+static int
+not_found (const char *id, nr_error_t *err)
+{
+  nr_error (err, 0, "container \"%s\" does not exist", id);
+  (*err)->status = ENOENT;
+  return -1;
+}
+
 int
 nr_state_open (const char *root, const char *id, bool exclusive, int *dirfd, nr_error_t *err)
 {
@@ -99,7 +109,7 @@ nr_state_open (const char *root, const char *id, bool exclusive, int *dirfd, nr_
   if (fd < 0)
     {
       if (errno == ENOENT)
-        return nr_error (err, ENOENT, "container \"%s\" does not exist", id);
+        return not_found (id, err);
       return nr_error (err, errno, "open state directory \"%s\"", path);
     }
   if (lock_dir (fd, exclusive, id, err) < 0)
@@ -107,7 +117,7 @@ nr_state_open (const char *root, const char *id, bool exclusive, int *dirfd, nr_
   /* a concurrent delete may have removed it while we waited */
   struct stat st;
   if (fstatat (fd, NR_STATE_FILE, &st, 0) < 0)
-    return nr_error (err, ENOENT, "container \"%s\" does not exist", id);
+    return not_found (id, err);
   *dirfd = TAKE_FD (fd);
   return 0;
 }

@@ -61,7 +61,6 @@ full_id() { hdocker inspect -f '{{.Id}}' "$1"; }
 	# the image's own daemon.json is merged, not replaced; the image is not modified
 	run hdocker exec d1 cat /etc/docker/daemon.json
 	echo "$output" | jq -e '."max-concurrent-downloads" == 2 and .runtimes.nestrun.path == "/run/nestrun-nest/bin/nestrun"'
-	run hdocker exec d1 jq -n 1
 	run hdocker exec d1 sh -c 'cat /run/nestrun-nest/nest.json'
 	echo "$output" | jq -e '.depth == 1 and .parent == "" and (.images | length) == 2'
 }
