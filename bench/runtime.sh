@@ -3,16 +3,22 @@
 #
 # Lifecycle cost of nestrun beside runc and crun, in one run, interleaved.
 #
-#   bench/runtime.sh [-n N] [-o FILE] [-e LABEL=PATH]...
+#   bench/runtime.sh [-n N] [-s DIR|tmpfs] [-v host|v2] [-o FILE] [-e LABEL=PATH]...
 #
 #   -n N          iterations (default 100); each iteration, for every runtime row:
 #                 one `run` of /bin/true, then create / start / delete of another
+#   -s DIR|tmpfs  where the runtimes' state roots go (--root): a fresh directory
+#                 under DIR (default /run, the runtimes' own default place), or a
+#                 private tmpfs
 #   -o FILE       results file (default bench/results/runtime-<date>.md)
+#   -v host|v2    measure only that view (default: both)
 #   -e LABEL=PATH an extra nestrun-compatible binary measured as its own row in
 #                 both views (e.g. -e static=/tmp/b-static/nestrun, or an older build
 #                 to compare before/after in one run)
 #   NESTRUN=path  the nestrun under test; otherwise built out of tree in
 #                 $BUILD_DIR (default /tmp/nestrun-bench-build)
+#   NESTRUN_STATIC=path|none  the --enable-static build, measured as its own row
+#                 ("nestrun static"); otherwise built in $BUILD_DIR-static
 #   RUNC, CRUN    the other runtimes (default: from PATH)
 #
 # Rows.  "host" is this machine's own view (on this VM: hybrid cgroups, v1
@@ -72,7 +78,7 @@ static int code (int st)
   return WIFEXITED (st) ? WEXITSTATUS (st) : 128 + WTERMSIG (st);
 }
 
-/* time OUT PREFIX NSFILE|- CMD...: append "PREFIX ns maxrss_kb status" to OUT */
+/* time OUT PREFIX NSFILE|- CMD...: append "PREFIX ns maxrss_kb status cpu_us" to OUT */
 static int do_time (char **a)
 {
   int ns = -1;
@@ -96,7 +102,8 @@ static int do_time (char **a)
   FILE *f = fopen (a[0], "a");
   if (f == NULL)
     return 125;
-  fprintf (f, "%s %lld %ld %d\n", a[1], t1 - t0, ru.ru_maxrss, code (st));
+  long cpu_us = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000L + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+  fprintf (f, "%s %lld %ld %d %ld\n", a[1], t1 - t0, ru.ru_maxrss, code (st), cpu_us);
   fclose (f);
   return code (st);
 }
@@ -170,9 +177,9 @@ row_exec() {
 	view=$(row_field "$line" 2)
 	read -r -a cmd <<<"$(row_field "$line" 4)"
 	if [ "$view" = v2 ]; then
-		nsenter --mount="$W/ns/mnt" -- "${cmd[@]}" --root "$W/root-$(row_field "$line" 1)" "$@"
+		nsenter --mount="$W/ns/mnt" -- "${cmd[@]}" --root "$STATE/root-$(row_field "$line" 1)" "$@"
 	else
-		"${cmd[@]}" --root "$W/root-$(row_field "$line" 1)" "$@"
+		"${cmd[@]}" --root "$STATE/root-$(row_field "$line" 1)" "$@"
 	fi
 }
 
@@ -181,7 +188,7 @@ containers_cleanup() {
 	local line d
 	[ -f "$W/rows" ] || return 0
 	while IFS= read -r line; do
-		for d in "$W/root-$(row_field "$line" 1)"/*/; do
+		for d in "$STATE/root-$(row_field "$line" 1)"/*/; do
 			[ -d "$d" ] || continue
 			row_exec "$line" delete --force "$(basename "$d")" </dev/null >/dev/null 2>&1 || true
 		done
@@ -191,27 +198,28 @@ containers_cleanup() {
 # The measuring loop: run by `nrb reap`, so that containers whose `create` exited
 # are reaped by us (as by containerd's shim), not left as zombies of pid 1.
 measure() {
-	local n=$1 i j k line view label cmd ns cg id pid hwm nrows
-	local -a rows tpl
+	local n=$1 i j jj k line cg id pid hwm key val nrows b ns
+	local -a rows tpl keys nss cmdlines cmd r t
 	trap containers_cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 	mapfile -t rows <"$W/rows"
 	nrows=${#rows[@]}
+	# everything per row up front: no forks in the loop but the measured ones
 	for ((j = 0; j < nrows; j++)); do
-		tpl[j]=$(<"$W/b-$(row_field "${rows[j]}" 1)/config.tpl")
+		IFS=$'\t' read -r 'keys[j]' val _ 'cmdlines[j]' <<<"${rows[j]}"
+		nss[j]=-
+		[ "$val" = v2 ] && nss[j]="$W/ns/mnt"
+		tpl[j]=$(<"$W/b-${keys[j]}/config.tpl")
 	done
+	t=("$W/nrb" time "$W/samples")
 	for ((i = 1; i <= n; i++)); do
 		# rotate the order every iteration: drift and "who runs after whom" spread evenly
 		for ((jj = 0; jj < nrows; jj++)); do
 			j=$(((jj + i) % nrows))
-			line=${rows[j]}
-			k=$(row_field "$line" 1)
-			view=$(row_field "$line" 2)
-			read -r -a cmd <<<"$(row_field "$line" 4)"
-			ns=-
-			[ "$view" = v2 ] && ns="$W/ns/mnt"
-			local b="$W/b-$k" r=(--root "$W/root-$k") t=("$W/nrb" time "$W/samples")
+			line=${rows[j]} k=${keys[j]} ns=${nss[j]} b="$W/b-${keys[j]}"
+			read -r -a cmd <<<"${cmdlines[j]}"
+			r=(--root "$STATE/root-$k")
 
 			cg="/$TAG/$k-$i-run"
 			printf '%s' "${tpl[j]//@CG@/$cg}" >"$b/config.json"
@@ -222,15 +230,18 @@ measure() {
 			cg="/$TAG/$k-$i"
 			printf '%s' "${tpl[j]//@CG@/$cg}" >"$b/config.json"
 			id="nrb-$k-$i"
-			rm -f "$W/pid"
+			: >"$W/pid"
 			if ! "${t[@]}" "$k create $i" "$ns" "${cmd[@]}" "${r[@]}" create --bundle "$b" --pid-file "$W/pid" "$id" \
 				</dev/null >/dev/null 2>>"$W/log-$k"; then
 				fail_iter "$line" "$id" create
 				continue
 			fi
 			pid=$(<"$W/pid")
-			hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status")
-			echo "$k hwm $i 0 $hwm 0" >>"$W/samples"
+			hwm=0
+			while read -r key val _; do
+				[ "$key" = VmHWM: ] && hwm=$val
+			done <"/proc/$pid/status"
+			echo "$k hwm $i 0 $hwm 0 0" >>"$W/samples"
 			"${t[@]}" "$k start $i" "$ns" "${cmd[@]}" "${r[@]}" start "$id" \
 				</dev/null >/dev/null 2>>"$W/log-$k" || fail_iter "$line" "$id" start
 			"$W/nrb" gone "$pid" || fail_iter "$line" "$id" exit
@@ -247,7 +258,7 @@ fail_iter() {
 	echo "$(row_field "$1" 3) ($(row_field "$1" 2)): $3 of $2 failed, see below" >&2
 	tail -n 3 "$W/log-$(row_field "$1" 1)" >&2 || true
 	row_exec "$1" delete --force "$2" </dev/null >/dev/null 2>&1 || true
-	echo "$(row_field "$1" 1) fail-$3 0 0 0 1" >>"$W/samples"
+	echo "$(row_field "$1" 1) fail-$3 0 0 0 1 0" >>"$W/samples"
 }
 
 # Internal entry points, run under `nrb reap`.
@@ -274,13 +285,17 @@ esac
 N=100
 OUT=
 EXTRA=()
-while getopts "n:o:e:h" opt; do
+STATE_PARENT=/run
+VIEWS="host v2"
+while getopts "n:o:e:s:v:h" opt; do
 	case $opt in
+	v) VIEWS=$OPTARG ;;
 	n) N=$OPTARG ;;
+	s) STATE_PARENT=$OPTARG ;;
 	o) OUT=$OPTARG ;;
 	e) EXTRA+=("$OPTARG") ;;
 	*)
-		sed -n '4,16p' "$SELF" | sed 's/^# \{0,1\}//'
+		sed -n '4,22p' "$SELF" | sed 's/^# \{0,1\}//'
 		exit 2
 		;;
 	esac
@@ -294,17 +309,38 @@ OUT=${OUT:-$SRCDIR/bench/results/runtime-$DATE.md}
 RUNC=${RUNC:-$(command -v runc || true)}
 CRUN=${CRUN:-$(command -v crun || true)}
 
+# Out of tree, never in the source dir; an existing build dir is only re-made.
+build() { # dir configure-args...
+	local dir=$1
+	shift
+	mkdir -p "$dir"
+	echo "building nestrun in $dir" >&2
+	(cd "$dir" && { [ -f Makefile ] || "$SRCDIR/configure" -q "$@"; } && make -s -j"$(nproc)" nestrun) 2>&1 |
+		grep -v "^ar: \|statically linked applications requires\|: in function" >&2
+	[ -x "$dir/nestrun" ]
+}
+BUILD_DIR=${BUILD_DIR:-/tmp/nestrun-bench-build}
 if [ -z "${NESTRUN:-}" ]; then
-	BUILD_DIR=${BUILD_DIR:-/tmp/nestrun-bench-build}
-	mkdir -p "$BUILD_DIR"
-	echo "building nestrun in $BUILD_DIR" >&2
-	(cd "$BUILD_DIR" && { [ -f Makefile ] || "$SRCDIR/configure" -q; } && make -s -j"$(nproc)" nestrun) >&2
+	build "$BUILD_DIR" || {
+		echo "runtime.sh: build failed" >&2
+		exit 1
+	}
 	NESTRUN=$BUILD_DIR/nestrun
 fi
 NESTRUN=$(readlink -f "$NESTRUN")
+if [ -z "${NESTRUN_STATIC:-}" ]; then
+	NESTRUN_STATIC=none
+	if build "$BUILD_DIR-static" --enable-static; then
+		NESTRUN_STATIC=$BUILD_DIR-static/nestrun
+	else
+		echo "runtime.sh: the --enable-static build failed: no static row" >&2
+	fi
+fi
+[ "$NESTRUN_STATIC" = none ] || NESTRUN_STATIC=$(readlink -f "$NESTRUN_STATIC")
 
 W=$(mktemp -d /tmp/nrbench.XXXXXX)
 TAG=$(basename "$W")
+STATE=
 
 cleanup() {
 	local rc=$?
@@ -317,6 +353,8 @@ cleanup() {
 	for d in /sys/fs/cgroup/*/"$TAG" /sys/fs/cgroup/"$TAG"; do
 		[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
 	done
+	if [ -n "$STATE" ] && mountpoint -q "$STATE" 2>/dev/null; then umount "$STATE"; fi
+	[ -n "$STATE" ] && [ "$STATE" != "$W/state" ] && rm -rf "$STATE"
 	if mountpoint -q "$W/ns/mnt" 2>/dev/null; then umount "$W/ns/mnt"; fi
 	if mountpoint -q "$W/ns" 2>/dev/null; then umount "$W/ns"; fi
 	grep -q " $W" /proc/self/mountinfo && echo "runtime.sh: mounts left under $W" >&2
@@ -326,6 +364,17 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+if [ "$STATE_PARENT" = tmpfs ]; then
+	STATE=$W/state
+	mkdir "$STATE"
+	mount -t tmpfs -o mode=0711 nrbench "$STATE"
+else
+	STATE=$(mktemp -d "$STATE_PARENT/nrbench.XXXXXX")
+fi
+export STATE
+# Less noise from whatever else the machine runs; every row gets the same.
+renice -n -10 -p $$ >/dev/null 2>&1 || true
 
 write_helper "$W/nrb.c"
 cc -O2 -Wall -o "$W/nrb" "$W/nrb.c"
@@ -353,12 +402,17 @@ else
 fi
 
 # Candidate rows: view, label, command words.  crun first tries cgroups on.
-CANDIDATES=("host	nestrun	$NESTRUN")
-[ -n "$RUNC" ] && CANDIDATES+=("host	runc	$RUNC")
-[ -n "$CRUN" ] && CANDIDATES+=("host	crun	$CRUN")
-for e in "${EXTRA[@]}"; do CANDIDATES+=("host	${e%%=*}	$(readlink -f "${e#*=}")"); done
-if [ -e "$W/ns/mnt" ]; then
+CANDIDATES=()
+if [[ " $VIEWS " == *" host "* ]]; then
+	CANDIDATES+=("host	nestrun	$NESTRUN")
+	[ "$NESTRUN_STATIC" != none ] && CANDIDATES+=("host	nestrun static	$NESTRUN_STATIC")
+	[ -n "$RUNC" ] && CANDIDATES+=("host	runc	$RUNC")
+	[ -n "$CRUN" ] && CANDIDATES+=("host	crun	$CRUN")
+	for e in "${EXTRA[@]}"; do CANDIDATES+=("host	${e%%=*}	$(readlink -f "${e#*=}")"); done
+fi
+if [ -e "$W/ns/mnt" ] && [[ " $VIEWS " == *" v2 "* ]]; then
 	CANDIDATES+=("v2	nestrun	$NESTRUN")
+	[ "$NESTRUN_STATIC" != none ] && CANDIDATES+=("v2	nestrun static	$NESTRUN_STATIC")
 	[ -n "$RUNC" ] && CANDIDATES+=("v2	runc	$RUNC")
 	[ -n "$CRUN" ] && CANDIDATES+=("v2	crun	$CRUN" "v2	crun (cgroups disabled)	$CRUN --cgroup-manager=disabled")
 	for e in "${EXTRA[@]}"; do CANDIDATES+=("v2	${e%%=*}	$(readlink -f "${e#*=}")"); done
@@ -375,7 +429,7 @@ for c in "${CANDIDATES[@]}"; do
 	k=$((k + 1))
 	line="$k	$view	$label	$cmdline"
 	b="$W/b-$k"
-	mkdir -p "$b" "$W/root-$k"
+	mkdir -p "$b" "$STATE/root-$k"
 	read -r -a cmd <<<"$cmdline"
 	(cd "$b" && "${cmd[0]}" spec) || {
 		NOTES+=("$label: \`spec\` failed")
@@ -404,9 +458,9 @@ ELAPSED=$(($(date +%s) - T0))
 
 # ----------------------------------------------------------------------------
 # Statistics: "k phase i ns rss status" -> median/min (ms), median rss (MiB).
-stat_of() { # k phase field(2=ns,3=rss) fn(med|min)
+stat_of() { # k phase field(2=wall ns, 3=rss kB, 5=cpu us) fn(med|min)
 	awk -v k="$1" -v p="$2" -v f="$3" '$1 == k && $2 == p && $6 == 0 { print $(f + 2) }' "$W/samples" | sort -n |
-		awk -v fn="$4" -v div="$([ "$3" = 2 ] && echo 1000000 || echo 1024)" '
+		awk -v fn="$4" -v div="$(case $3 in 2) echo 1000000 ;; 3) echo 1024 ;; *) echo 1000 ;; esac)" '
 			{ v[NR] = $1 }
 			END {
 				if (NR == 0) { print "-"; exit }
@@ -433,9 +487,11 @@ crun_v2=$(key_of v2 crun)
 		if [ -d /sys/fs/cgroup/unified ]; then echo "hybrid (v1 controllers + cgroup2 at /sys/fs/cgroup/unified)"
 		elif [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then echo v2
 		else echo v1; fi)."
+	echo "State roots: $STATE ($(stat -fc %T "$STATE")); the bench runs at nice -10."
 	echo "nestrun: $NESTRUN ($("$NESTRUN" --version | head -n1 | sed 's/nestrun version //')$(
 		git -C "$SRCDIR" describe --always --dirty 2>/dev/null | sed 's/^/, tree /'); $(
 		file -b "$NESTRUN" | grep -o 'statically linked\|dynamically linked'))"
+	[ "$NESTRUN_STATIC" != none ] && echo "nestrun static: $NESTRUN_STATIC ($(file -b "$NESTRUN_STATIC" | grep -o 'statically linked\|dynamically linked'))"
 	[ -n "$RUNC" ] && echo "runc: $("$RUNC" --version | head -n1)"
 	[ -n "$CRUN" ] && echo "crun: $("$CRUN" --version | head -n1)"
 	for e in "${EXTRA[@]}"; do echo "${e%%=*}: $(readlink -f "${e#*=}")"; done
@@ -463,6 +519,15 @@ crun_v2=$(key_of v2 crun)
 			"$(stat_of "$k" delete 2 med)" "$(stat_of "$k" delete 2 min)" "$csd" "$vs_runc" "$vs_crun"
 	done <"$W/rows"
 	echo
+	echo "## CPU time (user + system of the runtime and the children it reaped), ms, median"
+	echo
+	echo "| view | runtime | run | create | start | delete |"
+	echo "|---|---|---|---|---|---|"
+	while IFS=$'\t' read -r k view label _; do
+		printf '| %s | %s | %s | %s | %s | %s |\n' "$view" "$label" "$(stat_of "$k" run 5 med)" \
+			"$(stat_of "$k" create 5 med)" "$(stat_of "$k" start 5 med)" "$(stat_of "$k" delete 5 med)"
+	done <"$W/rows"
+	echo
 	echo "## Peak RSS, MiB (median)"
 	echo
 	echo "| view | runtime | run | create (runtime) | init while created | start | delete | run RSS vs crun |"
@@ -479,7 +544,27 @@ crun_v2=$(key_of v2 crun)
 	for n in "${NOTES[@]}"; do echo "- $n"; done
 	[ -n "$V2_NOTE" ] && echo "- $V2_NOTE"
 	echo
-	echo "Targets (issue 2): median \`run\` ≤ crun's and ≤ 0.25× runc's with cgroups on; peak RSS ≤ crun's."
+	echo "## Targets (issue 2)"
+	echo
+	echo "Median \`run\` ≤ crun's and ≤ 0.25× runc's with cgroups on (host view); peak RSS of"
+	echo "\`run\` ≤ crun's.  crun runs only in the v2 view here, so every nestrun row is held"
+	echo "against that crun row."
+	echo
+	echo "| view | runtime | run ≤ crun | run ≤ 0.25× runc (host) | peak RSS ≤ crun |"
+	echo "|---|---|---|---|---|"
+	verdict() { # value limit
+		awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-") print "-";
+			else printf "%s (%s vs %s)\n", (a <= b ? "yes" : "**no**"), a, b }'
+	}
+	limit_runc=$([ -n "$runc_host" ] && awk -v a="$(stat_of "$runc_host" run 2 med)" 'BEGIN { if (a == "-") print "-"; else printf "%.1f\n", a / 4 }' || echo -)
+	while IFS=$'\t' read -r k view label _; do
+		[[ $label == nestrun* ]] || continue
+		printf '| %s | %s | %s | %s | %s |\n' "$view" "$label" \
+			"$(verdict "$(stat_of "$k" run 2 med)" "$([ -n "$crun_v2" ] && stat_of "$crun_v2" run 2 med || echo -)")" \
+			"$(verdict "$(stat_of "$k" run 2 med)" "$limit_runc")" \
+			"$(verdict "$(stat_of "$k" run 3 med)" "$([ -n "$crun_v2" ] && stat_of "$crun_v2" run 3 med || echo -)")"
+	done <"$W/rows"
+	echo
 	echo "Peak RSS = ru_maxrss of the runtime process and the children it reaped (for \`run\`"
 	echo "that includes the container's init up to its exec); \"init while created\" = VmHWM of"
 	echo "the init a \`create\` left waiting for \`start\`."

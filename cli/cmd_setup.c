@@ -59,7 +59,7 @@ cmd_setup (struct nr_cli *cli, int argc, char **argv, nr_error_t *err)
   int c;
 
   (void) cli;
-  while ((c = getopt_long (argc, argv, "+", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, "", opts, NULL)) != -1)
     {
       switch (c)
         {

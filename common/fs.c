@@ -370,6 +370,20 @@ is_executable_in_root (int root_fd, const char *path)
   return (st.st_mode & 0111) != 0;
 }
 
+/* Go's lowercase errno text, as runc prints it: docker maps an exec error containing
+   "permission denied" to exit status 126 and "no such file or directory" to 127. */
+static const char *
+go_strerror (int e)
+{
+  switch (e)
+    {
+    case ENOENT: return "no such file or directory";
+    case EACCES: return "permission denied";
+    case EISDIR: return "is a directory";
+    default: return strerror (e);
+    }
+}
+
 int
 nr_find_executable_in_root (int root_fd, const char *file, const char *path_env, const char *cwd,
                             char **out, nr_error_t *err)
@@ -388,7 +402,9 @@ nr_find_executable_in_root (int root_fd, const char *file, const char *path_env,
           _cleanup_close_ int fd = nr_openat_in_root (root_fd, full, O_PATH, 0, &e2);
           nr_error_free (&e2);
           int code = fd < 0 ? ENOENT : (fstat (fd, &st) == 0 && S_ISDIR (st.st_mode) ? EISDIR : EACCES);
-          return nr_error (err, code, "exec: \"%s\"", file);
+          nr_error (err, 0, "exec: \"%s\": %s", file, go_strerror (code));
+          (*err)->status = code;
+          return -1;
         }
       *out = strdup (file);
       return 0;

@@ -153,7 +153,7 @@ nr_setup_docker_json (const char *old, const char *what, const char *name, const
         return -1;
     }
   yajl_gen_map_close (g);
-  char *s = nr_jgen_finish (g, NULL);
+  char *s = nr_jgen_finish (TAKE_PTR (g), NULL); /* frees the generator */
   if (s == NULL)
     return nr_error (err, ENOMEM, "%s", what);
   *out = s;
@@ -168,10 +168,13 @@ toml_set (char **text, const char *what, const char *table, const char *key, con
 {
   _cleanup_free_ char *old = NULL;
   int r = nr_toml_set (text, table, key, value, what, &old, err);
+  _cleanup_free_ char *where = NULL;
+  if (asprintf (&where, "%s%s%s", *table ? "[" : "", table, *table ? "] " : "") < 0)
+    return nr_error (err, ENOMEM, "%s", what);
   if (r == NR_TOML_ADDED)
-    add_change (changes, "added [%s] %s = %s", table, key, value);
+    add_change (changes, "added %s%s = %s", where, key, value);
   else if (r == NR_TOML_REPLACED)
-    add_change (changes, "changed [%s] %s from %s to %s", table, key, old, value);
+    add_change (changes, "changed %s%s from %s to %s", where, key, old, value);
   return r < 0 ? -1 : 0;
 }
 

@@ -358,7 +358,9 @@ doc_find (const struct doc *d, const char *table, const char *key, size_t *hdr, 
                 return parse_error (d, i, "the key is set twice", err);
               *kl = i;
             }
-          else if (!ours && (is_prefix_path (full, table) || is_prefix_path (table, full)))
+          else if (!ours
+                   && (is_prefix_path (full, table)
+                       || (is_prefix_path (table_name (d, l->table), table) && is_prefix_path (table, full))))
             return parse_error (d, i, "the table is (partly) set by a dotted key or an inline table here", err);
         }
     }
@@ -453,14 +455,13 @@ nr_toml_set (char **text, const char *table, const char *key, const char *value,
   else if (hdr != (size_t) -1 || *t == '\0')
     {
       /* after the section's last key (and its continuation lines), else after the header */
-      size_t after = hdr, ind;
+      size_t after = hdr, last_key = (size_t) -1, ind;
       for (size_t i = hdr == (size_t) -1 ? 0 : hdr + 1; i < d.n && d.v[i].kind != L_TABLE && d.v[i].kind != L_ARRAY_TABLE;
            i++)
         if (d.v[i].kind == L_KEY)
-          after = d.v[i].last;
-      ind = after == (size_t) -1 ? 0 : d.v[after].kind == L_TABLE ? indent_of (&d, after) + 2 : indent_of (&d, after);
-      if (after != (size_t) -1 && d.v[after].kind == L_CONT)
-        ind = indent_of (&d, hdr) + 2;
+          after = d.v[last_key = i].last;
+      /* the indentation of the section's keys, else two more than its header's */
+      ind = last_key != (size_t) -1 ? indent_of (&d, last_key) : hdr != (size_t) -1 ? indent_of (&d, hdr) + 2 : 0;
       size_t at = after == (size_t) -1 ? 0 : d.v[after].end;
       const char *nl = after == (size_t) -1 ? "" : "\n";
       if (asprintf (&line, "%s%*s%s = %s%s", nl, (int) ind, "", key, value, after == (size_t) -1 ? "\n" : "")

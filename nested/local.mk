@@ -5,3 +5,10 @@ libnestrun_a_SOURCES += \
 	nested/steps_store.c nested/steps_engine.c nested/steps_host.c \
 	nested/cleanup.c nested/delete.c nested/tree.c \
 	oci/edit.c oci/edit.h oci/serialize.c oci/serialize.h
+
+check_PROGRAMS += tests/unit/test_nested
+TESTS += tests/unit/test_nested
+tests_unit_test_nested_SOURCES = tests/unit/test_nested.c tests/unit/tap.h
+tests_unit_test_nested_LDADD = $(NR_LIBS)
+EXTRA_DIST += tests/integration/nested.bats tests/nested/helpers.bash tests/nested/build-dind-image.sh \
+	docs/nested.md

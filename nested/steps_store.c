@@ -137,9 +137,9 @@ resolve_preload (struct nr_nest_ctx *x, struct nr_imagestore *s, nr_error_t *err
       for (size_t i = 0; i < l.n && !found; i++)
         found = l.images[i].ref && strcmp (l.images[i].ref, *p) == 0;
       if (!found)
-        r = nr_error (err, ENOENT, "preload: image \"%s\" is not in the store \"%s\"", *p, x->env->store);
+        r = nr_error (err, 0, "preload: image \"%s\" is not in the store \"%s\"", *p, x->env->store);
       else if (x->env->self && !in_list (parent, *p))
-        r = nr_error (err, EPERM, "preload: image \"%s\" is not shared with container \"%s\"", *p, x->env->self->id);
+        r = nr_error (err, 0, "preload: image \"%s\" is not shared with container \"%s\"", *p, x->env->self->id);
     }
   nr_image_list_free (&l);
   return r;

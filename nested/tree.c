@@ -96,8 +96,24 @@ human (unsigned long long b, char out[32])
     snprintf (out, 32, "%.1fKiB", b / 1024.0);
 }
 
+/* The init's pid as recorded, in the pid namespace of the level's nestrun (the
+   liveness check of nr_container_info only holds in ours). */
+static pid_t
+recorded_pid (const char *prefix, const char *root, const char *id)
+{
+  char p[4096];
+  _cleanup_json_ yajl_val v = NULL;
+  nr_error_t e = NULL;
+  if (snprintf (p, sizeof p, "%s%s/%s/state.json", prefix, root, id) >= (int) sizeof p)
+    return 0;
+  if (nr_json_parse_file (p, "state.json", &v, &e) < 0)
+    return nr_error_free (&e), 0;
+  yajl_val pid = nr_json_get (v, "pid");
+  return pid && YAJL_IS_INTEGER (pid) ? (pid_t) YAJL_GET_INTEGER (pid) : 0;
+}
+
 static void
-node (struct tree *t, const char *prefix, const struct nr_container_info *c, unsigned level)
+node (struct tree *t, const char *prefix, const char *root, const struct nr_container_info *c, unsigned level)
 {
   const char *depth = ann (c->annotations, NR_ANN_DEPTH);
   const char *dir = ann (c->annotations, NR_ANN_NEST_DIR);
@@ -145,9 +161,10 @@ node (struct tree *t, const char *prefix, const struct nr_container_info *c, uns
                40 - (int) level * 2, c->id, d, rec.engine ? rec.engine : "-",
                level == 0 ? nr_status_name (c->status) : "-", n_img, dir ? s : "-", dir ? w : "-");
     }
-  if (dir && c->pid > 0 && level + 1 < MAX_LEVELS)
+  pid_t pid = level == 0 ? c->pid : recorded_pid (prefix, root, c->id);
+  if (dir && pid > 0 && level + 1 < MAX_LEVELS)
     {
-      if (snprintf (p, sizeof p, "%s/proc/%d/root", prefix, (int) c->pid) < (int) sizeof p)
+      if (snprintf (p, sizeof p, "%s/proc/%d/root", prefix, (int) pid) < (int) sizeof p)
         walk_inner (t, p, level + 1);
     }
   if (t->g)
@@ -172,7 +189,7 @@ walk_root (struct tree *t, const char *prefix, const char *root, unsigned level)
     nr_error_free (&e);
   for (size_t i = 0; i < n; i++)
     {
-      node (t, prefix, &v[i], level);
+      node (t, prefix, root, &v[i], level);
       nr_container_info_clear (&v[i]);
     }
   free (v);

@@ -64,6 +64,7 @@ job_undo (struct create_job *j)
           nr_warn ("%s", e->msg);
           nr_error_free (&e);
         }
+      nr_cgroup_free (j->cgroup); /* destroy removes the directories, not the handle */
       j->cgroup = NULL;
     }
   if (j->state_made)
@@ -261,7 +262,7 @@ save_state (struct create_job *j, const char *raw, size_t raw_len, nr_error_t *e
   };
   _cleanup_free_ char *cg = j->cgroup ? nr_cgroup_serialize (j->cgroup) : NULL;
   s.cgroup = cg;
-  if (raw && nr_write_file_atomic_at (j->state_fd, NR_CONFIG_FILE, raw, raw_len, 0600, err) < 0)
+  if (raw && nr_state_put_file (j->state_fd, NR_CONFIG_FILE, raw, raw_len, err) < 0)
     return -1;
   if (nr_state_write (j->state_fd, &s, err) < 0)
     return -1;

@@ -125,6 +125,7 @@ nr_container_delete (const struct nr_runtime *rt, const char *id, bool force, nr
   run_poststop (rt, &s);
   if (cg && nr_cgroup_destroy (cg, err) < 0)
     goto out;
+  nr_cgroup_free (cg); /* destroy removes the directories, not the handle */
   cg = NULL;
   nr_debug_point ("delete:before-state-remove");
   ret = nr_state_remove (rt->root, id, err);

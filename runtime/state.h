@@ -33,6 +33,8 @@ int nr_state_open (const char *root, const char *id, bool exclusive, int *dirfd,
 /* Create the state dir; EEXIST → "container with id exists". */
 int nr_state_create_dir (const char *root, const char *id, int *dirfd, nr_error_t *err);
 int nr_state_write (int dirfd, const struct nr_state *s, nr_error_t *err);
+/* Replace a file of the state dir atomically (rename), without fsync. */
+int nr_state_put_file (int dirfd, const char *name, const void *data, size_t len, nr_error_t *err);
 int nr_state_read (int dirfd, struct nr_state *s, nr_error_t *err);
 int nr_state_parse (const char *buf, size_t len, struct nr_state *s, nr_error_t *err);
 char *nr_state_serialize (const struct nr_state *s);

@@ -92,7 +92,7 @@ add_file (struct imp *im, const char *name, const char *data, size_t len)
     abort ();
   memcpy (d, data, len);
   d[len] = '\0';
-  im->files[im->n_files++] = (struct imp_file) { n, d, len };
+  im->files[im->n_files++] = (struct imp_file){ n, d, len };
 }
 
 int

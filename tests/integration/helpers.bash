@@ -22,6 +22,9 @@ if [ -z "${BATS_RUN_TMPDIR:-}" ]; then
 	exit 1
 fi
 
+# `run !` and `run -N` need bats >= 1.5.
+bats_require_minimum_version 1.5.0
+
 INTEGRATION_ROOT=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 SRCDIR=$(readlink -f "$INTEGRATION_ROOT/../..")
 HELPERS_DIR="$SRCDIR/tests/helpers"
@@ -248,6 +251,27 @@ function requires() {
 	done
 }
 
+# Print the first capability (by name) the host's bounding set lacks; fail if none.
+# This VM has no CAP_SYS_RESOURCE, as at every nesting depth whose parent dropped one.
+function missing_host_capability() {
+	local names=(CAP_CHOWN CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_FOWNER CAP_FSETID CAP_KILL
+		CAP_SETGID CAP_SETUID CAP_SETPCAP CAP_LINUX_IMMUTABLE CAP_NET_BIND_SERVICE
+		CAP_NET_BROADCAST CAP_NET_ADMIN CAP_NET_RAW CAP_IPC_LOCK CAP_IPC_OWNER CAP_SYS_MODULE
+		CAP_SYS_RAWIO CAP_SYS_CHROOT CAP_SYS_PTRACE CAP_SYS_PACCT CAP_SYS_ADMIN CAP_SYS_BOOT
+		CAP_SYS_NICE CAP_SYS_RESOURCE CAP_SYS_TIME CAP_SYS_TTY_CONFIG CAP_MKNOD CAP_LEASE
+		CAP_AUDIT_WRITE CAP_AUDIT_CONTROL CAP_SETFCAP CAP_MAC_OVERRIDE CAP_MAC_ADMIN CAP_SYSLOG
+		CAP_WAKE_ALARM CAP_BLOCK_SUSPEND CAP_AUDIT_READ CAP_PERFMON CAP_BPF CAP_CHECKPOINT_RESTORE)
+	local bnd i
+	bnd=$((0x$(awk '/^CapBnd:/ {print $2}' /proc/self/status)))
+	for ((i = 0; i < ${#names[@]}; i++)); do
+		if [ $(((bnd >> i) & 1)) -eq 0 ]; then
+			echo "${names[$i]}"
+			return 0
+		fi
+	done
+	return 1
+}
+
 # Retry a command $1 times until it succeeds, $2 seconds apart.
 function retry() {
 	local attempts=$1 delay=$2 i
@@ -349,6 +373,8 @@ function setup_bundle() {
 	NESTRUN_LOG="$ROOT/nestrun.log"
 	NR_EXPECT_ERROR=
 	mkdir -p "$NESTRUN_ROOT" "$BUNDLE"
+	# Mapped users of a user namespace must reach the rootfs.
+	chmod 711 "$BATS_RUN_TMPDIR" "$ROOT"
 	: >"$NESTRUN_LOG"
 	cp -a "$tpl" "$BUNDLE/rootfs"
 	rm -f "$BUNDLE/rootfs/.done"

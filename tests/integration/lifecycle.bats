@@ -2,6 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # create / start / state / kill / delete / run, as runtime.md and runc define them.
 
+# Scripts for the container's sh are single-quoted on purpose.
+# shellcheck disable=SC2016
+
 load helpers
 
 function setup() {

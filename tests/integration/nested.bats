@@ -34,6 +34,7 @@ setup() {
 teardown() {
 	local ids
 	ids=$(hdocker ps -aq 2>/dev/null) || true
+	# shellcheck disable=SC2086  # one id per word
 	[ -z "$ids" ] || hdocker rm -f $ids >/dev/null 2>&1 || true
 	# health: nothing of a nest survives its container
 	run ls "$NEST_STORE/nests"
@@ -150,7 +151,8 @@ full_id() { hdocker inspect -f '{{.Id}}' "$1"; }
 	hdocker rm -f d1
 	[ ! -e "$NEST_STORE/nests/$id" ]
 	[ ! -e "$NEST_STORE/leases/$id.json" ]
-	! grep -q "$id" /proc/self/mountinfo
+	run grep -q "$id" /proc/self/mountinfo
+	[ "$status" -ne 0 ]
 }
 
 @test "preload: a subset with NESTRUN_PRELOAD, an unknown name is an error at create" {

@@ -16,7 +16,7 @@ set -euo pipefail
 
 out=${1:?usage: build-dind-image.sh OUT [--nestrun BIN --store DIR] [--docker HOST]}
 shift
-nestrun= store= dhost=
+nestrun='' store='' dhost=''
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--nestrun) nestrun=$2; shift 2 ;;

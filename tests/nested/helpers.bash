@@ -43,8 +43,7 @@ nest_dockerd_start() {
 		--iptables=false --ip6tables=false --bridge=none --ip-masq=false --ip-forward=false \
 		--cgroup-parent "$NEST_CGROUP_PARENT" >"$NEST_WORK/dockerd.log" 2>&1 &
 	echo $! >"$NEST_WORK/dockerd.pid"
-	local i
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		"$DOCKER_CLI" -H "$DOCKER_HOST_SOCK" version >/dev/null 2>&1 && return 0
 		sleep 0.2
 	done
@@ -57,13 +56,14 @@ nest_dockerd_stop() {
 	[ -n "${NEST_WORK:-}" ] || return 0
 	local ids pid
 	ids=$(hdocker ps -aq 2>/dev/null) || true
+	# shellcheck disable=SC2086  # one id per word
 	[ -z "$ids" ] || hdocker rm -f $ids >/dev/null 2>&1 || true
 	pid=$(cat "$NEST_WORK/dockerd.pid" 2>/dev/null) || true
 	if [ -n "$pid" ]; then
 		kill "$pid" 2>/dev/null || true
 		for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
 	fi
-	grep -o " $NEST_WORK[^ ]*" /proc/self/mountinfo | sort -r | while read -r m; do
+	grep -o " ${NEST_WORK}[^ ]*" /proc/self/mountinfo | sort -r | while read -r m; do
 		umount -l "$m" 2>/dev/null || true
 	done
 	local c
@@ -75,8 +75,9 @@ nest_dockerd_stop() {
 
 hdocker() { "$DOCKER_CLI" -H "$DOCKER_HOST_SOCK" "$@"; }
 
-# nestrun on the host side of the private dockerd (its state root and store).
-hnestrun() { "$NESTRUN_STATIC" --root "$NEST_WORK/exec/runtime-nestrun/moby" --store "$NEST_STORE" "$@"; }
+# nestrun on the host side of the private dockerd: its state root (docker 20.10 gives
+# every runc-like runtime <exec-root>/runtime-runc/moby) and store.
+hnestrun() { "$NESTRUN_STATIC" --root "$NEST_WORK/exec/runtime-runc/moby" --store "$NEST_STORE" "$@"; }
 
 # Build and import the test images (once per file).
 nest_images() {
@@ -94,8 +95,7 @@ nest_start() {
 
 # Wait until `"$@" docker version` answers: the dockerd of a nest reached through "$@".
 nest_wait() {
-	local i
-	for i in $(seq 150); do
+	for _ in $(seq 150); do
 		"$@" docker version >/dev/null 2>&1 && return 0
 		sleep 0.2
 	done
