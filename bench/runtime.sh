@@ -458,19 +458,34 @@ ELAPSED=$(($(date +%s) - T0))
 
 # ----------------------------------------------------------------------------
 # Statistics: "k phase i ns rss status" -> median/min (ms), median rss (MiB).
-stat_of() { # k phase field(2=wall ns, 3=rss kB, 5=cpu us) fn(med|min)
-	awk -v k="$1" -v p="$2" -v f="$3" '$1 == k && $2 == p && $6 == 0 { print $(f + 2) }' "$W/samples" | sort -n |
-		awk -v fn="$4" -v div="$(case $3 in 2) echo 1000000 ;; 3) echo 1024 ;; *) echo 1000 ;; esac)" '
-			{ v[NR] = $1 }
-			END {
-				if (NR == 0) { print "-"; exit }
-				if (fn == "min") x = v[1]
-				else if (NR % 2) x = v[(NR + 1) / 2]
-				else x = (v[NR / 2] + v[NR / 2 + 1]) / 2
-				printf "%.1f\n", x / div
-			}'
+# One pass over the samples: "k phase field med min" for wall (2), rss (3), cpu (5).
+awk '$6 == 0 {
+		for (f = 2; f <= 5; f++) {
+			if (f == 4) continue
+			key = $1 " " $2 " " f
+			c = ++n[key]
+			v[key, c] = $(f + 2)
+		}
+	}
+	END {
+		for (key in n) {
+			m = n[key]
+			for (i = 1; i <= m; i++) a[i] = v[key, i] + 0
+			for (i = 2; i <= m; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
+			med = (m % 2) ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+			split(key, kf, " ")
+			div = kf[3] == 2 ? 1000000 : (kf[3] == 3 ? 1024 : 1000)
+			printf "%s %.1f %.1f\n", key, med / div, a[1] / div
+		}
+	}' "$W/samples" >"$W/stats"
+declare -A STATS
+while read -r k p f med min; do
+	STATS["$k $p $f med"]=$med
+	STATS["$k $p $f min"]=$min
+done <"$W/stats"
+stat_of() { # k phase field(2=wall ms, 3=rss MiB, 5=cpu ms) med|min
+	echo "${STATS["$1 $2 $3 $4"]:--}"
 }
-count_of() { awk -v k="$1" -v p="$2" '$1 == k && $2 == p' "$W/samples" | wc -l; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f×\n", a / b }'; }
 
 key_of() { awk -F'\t' -v v="$1" -v l="$2" '$2 == v && $3 == l { print $1 }' "$W/rows"; }
@@ -487,7 +502,7 @@ crun_v2=$(key_of v2 crun)
 		if [ -d /sys/fs/cgroup/unified ]; then echo "hybrid (v1 controllers + cgroup2 at /sys/fs/cgroup/unified)"
 		elif [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then echo v2
 		else echo v1; fi)."
-	echo "State roots: $STATE ($(stat -fc %T "$STATE")); the bench runs at nice -10."
+	echo "State roots: $STATE ($(findmnt -no FSTYPE -T "$STATE" 2>/dev/null || stat -fc %T "$STATE")); the bench runs at nice -10."
 	echo "nestrun: $NESTRUN ($("$NESTRUN" --version | head -n1 | sed 's/nestrun version //')$(
 		git -C "$SRCDIR" describe --always --dirty 2>/dev/null | sed 's/^/, tree /'); $(
 		file -b "$NESTRUN" | grep -o 'statically linked\|dynamically linked'))"

@@ -18,7 +18,8 @@ cmd_kill (struct nr_cli *cli, int argc, char **argv, nr_error_t *err)
   int have = argc - optind;
   if (have < 1 || have > 2)
     return nr_error (err, 0, "kill: requires a container id and an optional signal, got %d arguments", have);
-  if (have == 2 && nr_signal_parse (argv[optind + 1], &sig, err) < 0)
+  /* an empty signal is the default, SIGTERM, as in runc */
+  if (have == 2 && argv[optind + 1][0] != '\0' && nr_signal_parse (argv[optind + 1], &sig, err) < 0)
     return -1;
   return nr_container_kill (&rt, argv[optind], sig, all, err) < 0 ? -1 : 0;
 }

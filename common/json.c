@@ -287,7 +287,7 @@ nr_json_strv (struct nr_jctx *c, yajl_val obj, const char *key, char ***out, nr_
 {
   yajl_val a = NULL;
   int r = nr_json_arr (c, obj, key, &a, err);
-  if (r <= 0)
+  if (r <= 0 || a == NULL) /* a is set when r > 0; said for the analyzer */
     return r;
   size_t n = a->u.array.len;
   _cleanup_strv_ char **v = calloc (n + 1, sizeof (char *));
@@ -316,7 +316,7 @@ nr_json_strmap (struct nr_jctx *c, yajl_val obj, const char *key, char ***out, n
 {
   yajl_val o = NULL;
   int r = nr_json_obj (c, obj, key, &o, err);
-  if (r <= 0)
+  if (r <= 0 || o == NULL) /* o is set when r > 0; said for the analyzer */
     return r;
   size_t n = o->u.object.len;
   _cleanup_strv_ char **v = calloc (2 * n + 1, sizeof (char *));

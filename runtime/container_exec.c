@@ -48,6 +48,10 @@ int
 nr_container_load_config (const struct nr_runtime *rt, const char *id, struct oci_config **out, nr_error_t *err)
 {
   _cleanup_free_ char *path = NULL;
+  _cleanup_close_ int dirfd = -1;
+  /* an unknown or invalid id is `container "x" does not exist`, not a missing file */
+  if (nr_state_open (rt->root, id, false, &dirfd, err) < 0)
+    return -1;
   if (asprintf (&path, "%s/%s/%s", rt->root, id, NR_CONFIG_FILE) < 0)
     return nr_error (err, ENOMEM, "config path");
   return oci_config_parse_file (path, out, err);
@@ -105,7 +109,7 @@ make_tty (struct exec_job *j, nr_error_t *err)
                             .ws_col = (unsigned short) j->proc->console_width };
       ioctl (slave, TIOCSWINSZ, &ws);
     }
-  if (nr_send_fd (j->console_fd, master, err) < 0)
+  if (nr_send_fd (j->console_fd, master, "/dev/ptmx", err) < 0)
     return -1;
   if (setsid () < 0 || ioctl (slave, TIOCSCTTY, 0) < 0)
     return nr_error (err, errno, "set controlling terminal");

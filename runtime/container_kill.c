@@ -35,7 +35,7 @@ nr_signal_parse (const char *s, int *sig, nr_error_t *err)
     {
       char *end = NULL;
       long n = strtol (s, &end, 10);
-      if (*end || n <= 0 || n > SIGRTMAX)
+      if (*end || n < 0 || n > SIGRTMAX) /* 0: a liveness check, as runc allows */
         return nr_error (err, 0, "invalid signal \"%s\"", s);
       *sig = (int) n;
       return 0;

@@ -70,7 +70,7 @@ make_node (struct nr_init_ctx *ctx, int root_fd, const char *path, mode_t type, 
 {
   if (ctx->new_userns)
     return bind_host_node (root_fd, path, err);
-  const char *base;
+  const char *base = NULL; /* set by parent_of() when it succeeds */
   _cleanup_close_ int dir = parent_of (root_fd, path, &base, err);
   if (dir < 0)
     return -1;

@@ -68,20 +68,32 @@ nr_state_create_dir (const char *root, const char *id, int *dirfd, nr_error_t *e
   _cleanup_close_ int rfd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (rfd < 0)
     return nr_error (err, errno, "open state root \"%s\"", root);
-  if (mkdirat (rfd, id, 0700) < 0)
+  /* Made under a private name and locked before it takes the id (renameat2 with
+     RENAME_NOREPLACE is atomic): a visible state dir is always locked by its creator
+     until its state.json exists, so one without state.json whose lock is free is
+     what a killed create left (nr_state_open removes it). */
+  char tmp[64];
+  snprintf (tmp, sizeof tmp, ".new-%d", (int) getpid ());
+  unlinkat (rfd, tmp, AT_REMOVEDIR); /* a killed earlier create with our pid */
+  if (mkdirat (rfd, tmp, 0700) < 0)
+    return nr_error (err, errno, "create state directory \"%s/%s\"", root, tmp);
+  int fd = openat (rfd, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0 || lock_dir (fd, true, id, err) < 0)
     {
-      if (errno == EEXIST)
-        return nr_error (err, EEXIST, "container with id \"%s\" already exists", id);
-      return nr_error (err, errno, "create state directory \"%s/%s\"", root, id);
+      int e = errno;
+      if (fd >= 0)
+        close (fd);
+      unlinkat (rfd, tmp, AT_REMOVEDIR);
+      return fd < 0 ? nr_error (err, e, "open state directory \"%s/%s\"", root, tmp) : -1;
     }
-  int fd = openat (rfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0)
-    return nr_error (err, errno, "open state directory \"%s/%s\"", root, id);
-  /* Lock before anyone else can see a state.json: they wait for us. */
-  if (lock_dir (fd, true, id, err) < 0)
+  if (renameat2 (rfd, tmp, rfd, id, RENAME_NOREPLACE) < 0)
     {
+      int e = errno;
       close (fd);
-      return -1;
+      unlinkat (rfd, tmp, AT_REMOVEDIR);
+      if (e == EEXIST)
+        return nr_error (err, EEXIST, "container with id \"%s\" already exists", id);
+      return nr_error (err, e, "create state directory \"%s/%s\"", root, id);
     }
   *dirfd = fd;
   return 0;
@@ -117,7 +129,15 @@ nr_state_open (const char *root, const char *id, bool exclusive, int *dirfd, nr_
   /* a concurrent delete may have removed it while we waited */
   struct stat st;
   if (fstatat (fd, NR_STATE_FILE, &st, 0) < 0)
-    return not_found (id, err);
+    {
+      /* Still linked, locked by us, no state.json: a create killed before it saved
+         the state (see nr_state_create_dir).  Nobody will finish it: remove it so
+         that the id can be used again. */
+      nr_error_t e = NULL;
+      if (exclusive && fstat (fd, &st) == 0 && st.st_nlink > 0 && nr_state_remove (root, id, &e) < 0)
+        nr_error_free (&e);
+      return not_found (id, err);
+    }
   *dirfd = TAKE_FD (fd);
   return 0;
 }

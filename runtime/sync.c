@@ -129,10 +129,11 @@ nr_sync_wait_eof (int fd, nr_error_t *err)
 }
 
 int
-nr_send_fd (int sock, int fd, nr_error_t *err)
+nr_send_fd (int sock, int fd, const char *name, nr_error_t *err)
 {
-  char data = 0;
-  struct iovec iov = { .iov_base = &data, .iov_len = 1 };
+  /* the data is the file's name, as runc's utils.SendFile: shims read it */
+  char nul = 0;
+  struct iovec iov = { .iov_base = name ? (char *) name : &nul, .iov_len = name ? strlen (name) : 1 };
   union
   {
     char buf[CMSG_SPACE (sizeof (int))];

@@ -54,7 +54,7 @@ int nr_sync_wait2 (int fd, enum nr_sync_msg a, enum nr_sync_msg b, enum nr_sync_
 int nr_sync_wait_eof (int fd, nr_error_t *err);
 
 /* SCM_RIGHTS */
-int nr_send_fd (int sock, int fd, nr_error_t *err);
+int nr_send_fd (int sock, int fd, const char *name, nr_error_t *err);
 int nr_recv_fd (int sock, int *fd, nr_error_t *err);
 
 #endif

@@ -55,7 +55,7 @@ nr_terminal_setup (struct nr_init_ctx *ctx, nr_error_t *err)
       if (mount (sp, "/dev/console", NULL, MS_BIND, NULL) < 0)
         return nr_error (err, errno, "bind pty on /dev/console");
     }
-  if (nr_send_fd (ctx->console_fd, master, err) < 0)
+  if (nr_send_fd (ctx->console_fd, master, "/dev/ptmx", err) < 0)
     return nr_error_wrap (err, "console socket");
   nr_closep (&ctx->console_fd);
   /* Let go of create's stdio now, as runc does: containerd-shim reads create's output

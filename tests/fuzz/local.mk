@@ -35,7 +35,9 @@ tests_fuzz_fuzz_layer_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DFUZZ_CORPUS_DIR='"$(abs_top_srcdir)/tests/fuzz/corpus/layer"'
 tests_fuzz_fuzz_layer_LDADD = $(NR_LIBS)
 
-EXTRA_DIST += tests/fuzz/corpus tests/fuzz/gen-corpus.py bench/fuzz-campaign.sh
+EXTRA_DIST += tests/fuzz/corpus tests/fuzz/gen-corpus.py bench/fuzz-campaign.sh \
+	hack/lint.sh hack/lint-suppressions.txt hack/clang-format-clean.txt .clang-format \
+	tests/integration/crash.bats tests/integration/concurrency.bats docs/security.md
 
 if ENABLE_FUZZERS
 # libFuzzer binaries, built with make check.  For coverage of the library too,

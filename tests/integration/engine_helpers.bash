@@ -14,6 +14,7 @@
 # /run/containerd/s/<hash of our address> while they run (they remove them).
 # shellcheck disable=SC2154
 
+export NR_RUNTIME_BIN
 NR_RUNTIME_BIN=$(readlink -f "$NESTRUN" 2>/dev/null || echo "$NESTRUN")
 DOCKERD=${DOCKERD:-/usr/sbin/dockerd}
 CONTAINERD=${CONTAINERD:-/usr/bin/containerd}

@@ -37,6 +37,7 @@ NESTRUN=$(command -v "$NESTRUN" || echo "$NESTRUN")
 BUSYBOX="${BUSYBOX:-/bin/busybox}"
 # The machine may have a newer docker client in /usr/local/bin shadowing Debian's.
 export DOCKER=/usr/bin/docker
+export DOCKERD=/usr/sbin/dockerd
 
 # Where tests put their containers' cgroups: /nestrun-test/<per-test name>.
 CGROUP_PREFIX=nestrun-test
@@ -96,6 +97,11 @@ function nestrun() {
 # (a refused config, an unknown id...); without it teardown fails on them.
 function expect_error() {
 	NR_EXPECT_ERROR=1
+}
+
+# Undo expect_error: from here on, an error line in --log fails the test again.
+function expect_no_error() {
+	NR_EXPECT_ERROR=
 }
 
 # The msg of the last "level":"error" line of the --log file must match the
@@ -226,7 +232,7 @@ function requires() {
 			grep -q '^Seccomp:' /proc/self/status || why="kernel has no seccomp"
 			;;
 		docker)
-			[ -x /usr/bin/dockerd ] && [ -x "$DOCKER" ] || why="needs Debian's docker.io (/usr/bin/dockerd and $DOCKER)"
+			[ -x "$DOCKERD" ] && [ -x "$DOCKER" ] || why="needs Debian's docker.io ($DOCKERD and $DOCKER)"
 			[ "$(id -u)" -eq 0 ] || why="a private dockerd needs root"
 			;;
 		python3)
