@@ -52,7 +52,7 @@ cleanup() {
 	awk -v r="$DIR/" 'index($5, r) == 1 {print $5}' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
 	rm -rf "$DIR"
 	for d in /sys/fs/cgroup/*/"$CG"; do
-		[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true
+		if [ -d "$d" ]; then find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true; fi
 	done
 }
 trap cleanup EXIT
@@ -105,6 +105,7 @@ for op in run exec; do
 	read -r nm nmin <<<"$(stat "${samples[$op,nestrun]}")"
 	read -r rm rmin <<<"$(stat "${samples[$op,runc-bench]}")"
 	label=$([ "$op" = run ] && echo 'docker run --rm' || echo 'docker exec')
+	# shellcheck disable=SC2016  # the backquotes are markdown
 	printf '| `%s` | %s | %s | %s | %s | %s | %s |\n' "$label" "$nm" "$nmin" "$rm" "$rmin" \
 		"$(awk -v a="$nm" -v b="$rm" 'BEGIN {printf "%.2f", a / b}')" \
 		"$(awk -v a="$nmin" -v b="$rmin" 'BEGIN {printf "%.2f", a / b}')"

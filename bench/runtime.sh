@@ -120,7 +120,7 @@ static int do_reap (char **a)
     }
   signal (SIGINT, SIG_IGN); /* outlive the Ctrl-C: the script's cleanup kills containers */
   signal (SIGTERM, SIG_IGN);
-  int st, ret = 125;
+  int ret = 125;
   for (;;)
     {
       int s;
@@ -132,7 +132,6 @@ static int do_reap (char **a)
         }
       if (w < 0 && errno == ECHILD)
         break;
-      (void) st;
     }
   return ret;
 }

@@ -59,6 +59,15 @@ parse_error (const struct doc *d, size_t lineno, const char *why, nr_error_t *er
                    lineno + 1, why);
 }
 
+/* An error on the line being parsed: it is not counted in d->n yet, so free its name here. */
+static int
+line_error (const struct doc *d, struct line *l, const char *why, nr_error_t *err)
+{
+  free (l->name);
+  l->name = NULL;
+  return parse_error (d, d->n, why, err);
+}
+
 static bool
 is_bare (char c)
 {
@@ -107,7 +116,7 @@ parse_path (const char *s, size_t n, size_t *i, char term, char **canon, const c
           while (*i < n && s[*i] != q)
             *i += (q == '"' && s[*i] == '\\' && *i + 1 < n) ? 2 : 1;
           if (*i >= n)
-            return *why = "unterminated quoted key", -1;
+            return free (*canon), *canon = NULL, *why = "unterminated quoted key", -1;
           stop = (*i)++;
         }
       else
@@ -117,7 +126,7 @@ parse_path (const char *s, size_t n, size_t *i, char term, char **canon, const c
             (*i)++;
           stop = *i;
           if (stop == start)
-            return *why = "expected a key", -1;
+            return free (*canon), *canon = NULL, *why = "expected a key", -1;
         }
       append_part (canon, &len, s + start, stop - start);
       while (*i < n && (s[*i] == ' ' || s[*i] == '\t'))
@@ -132,7 +141,7 @@ parse_path (const char *s, size_t n, size_t *i, char term, char **canon, const c
   if (*canon == NULL)
     return *why = "expected a key", -1;
   if (term ? (*i >= n || s[*i] != term) : *i != n)
-    return *why = "unexpected character in a key", -1;
+    return free (*canon), *canon = NULL, *why = "unexpected character in a key", -1;
   return 0;
 }
 
@@ -249,7 +258,7 @@ doc_parse (struct doc *d, const char *text, const char *what, nr_error_t *err)
           l->kind = L_CONT;
           size_t ve = scan_value (&sc, text, i, end, &why);
           if (ve == (size_t) -1)
-            return parse_error (d, d->n, why, err);
+            return line_error (d, l, why, err);
           struct line *k = &d->v[open_key];
           if (ve > i)
             k->val_end = ve;
@@ -270,31 +279,31 @@ doc_parse (struct doc *d, const char *text, const char *what, nr_error_t *err)
               bool array = i + 1 < end && text[i + 1] == '[';
               i += array ? 2 : 1;
               if (parse_path (text, end, &i, ']', &l->name, &why) < 0)
-                return parse_error (d, d->n, why, err);
+                return line_error (d, l, why, err);
               i++;
               if (array && (i >= end || text[i++] != ']'))
-                return parse_error (d, d->n, "expected ]] after an array-of-tables header", err);
+                return line_error (d, l, "expected ]] after an array-of-tables header", err);
               if (!rest_is_empty (text, i, end))
-                return parse_error (d, d->n, "text after a table header", err);
+                return line_error (d, l, "text after a table header", err);
               l->kind = array ? L_ARRAY_TABLE : L_TABLE;
               cur_table = d->n;
             }
           else
             {
               if (parse_path (text, end, &i, '=', &l->name, &why) < 0)
-                return parse_error (d, d->n, why, err);
+                return line_error (d, l, why, err);
               i++;
               while (i < end && (text[i] == ' ' || text[i] == '\t'))
                 i++;
               if (i >= end || text[i] == '#')
-                return parse_error (d, d->n, "a key without a value", err);
+                return line_error (d, l, "a key without a value", err);
               l->kind = L_KEY;
               l->last = d->n;
               l->val_off = i;
               sc = (struct scan){ 0, 0 };
               l->val_end = scan_value (&sc, text, i, end, &why);
               if (l->val_end == (size_t) -1)
-                return parse_error (d, d->n, why, err);
+                return line_error (d, l, why, err);
               if (sc.depth || sc.ml)
                 open_key = d->n;
             }

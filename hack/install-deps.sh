@@ -19,9 +19,11 @@ PACKAGES=(
 	libclang-rt-14-dev libfuzzer-14-dev clang-tools-14 cppcheck shellcheck
 	# integration tests
 	bats jq busybox-static iproute2 iptables util-linux procps psmisc kmod
-	python3 file rsync tar git
+	python3 file rsync tar git bsdutils binutils
+	# the CRI client (tests/cri/cri.py)
+	python3-grpcio python3-protobuf protobuf-compiler
 	# engines driven by the end-to-end tests and benchmarks
-	docker.io containerd runc crun podman
+	docker.io containerd runc crun podman conmon
 )
 
 export DEBIAN_FRONTEND=noninteractive

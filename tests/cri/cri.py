@@ -28,7 +28,7 @@ import grpc
 from google.protobuf import json_format
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_PROTO = os.path.join(HERE, "..", "..", "..", "shared", "reference", "cri-api", "api.proto")
+DEFAULT_PROTO = os.path.join(HERE, "api.proto")  # a copy of kubernetes/cri-api (see SOURCE.md)
 
 
 def load_api(proto):

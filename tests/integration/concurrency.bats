@@ -53,8 +53,10 @@ function nr() {
 	local i r
 	for r in 1 2 3; do
 		local pids=()
+		rm -f "$ROOT"/cc-*
 		for i in 1 2 3 4; do
-			(nr create same >"$ROOT/cc-$i" 2>&1; echo $? >"$ROOT/cc-$i.rc") &
+			# bats runs tests under errexit, which background subshells inherit
+			(if nr create same >"$ROOT/cc-$i" 2>&1; then echo 0; else echo $?; fi >"$ROOT/cc-$i.rc") &
 			pids+=($!)
 		done
 		wait "${pids[@]}" || true

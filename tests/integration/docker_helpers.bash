@@ -9,11 +9,11 @@
 # masquerading and no iptables rules, so no container traffic leaves this machine.
 # No registry exists: the image is imported from the suite's busybox rootfs.
 
-# shellcheck source=tests/integration/helpers.bash
-source "$(dirname "${BASH_SOURCE[0]}")/helpers.bash"
-
 # status and output are set by bats' `run`.
 # shellcheck disable=SC2154
+
+# shellcheck disable=SC1091  # checked on its own
+source "$(dirname "${BASH_SOURCE[0]}")/helpers.bash"
 
 DOCKER_IMAGE=nr-busybox:latest
 

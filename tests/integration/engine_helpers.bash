@@ -12,7 +12,7 @@
 #
 # Not private, because containerd 1.6 hardcodes it: the shims' sockets live in
 # /run/containerd/s/<hash of our address> while they run (they remove them).
-# shellcheck disable=SC2154
+# shellcheck disable=SC2154,SC2153  # DOCKER, NESTRUN... come from helpers.bash
 
 export NR_RUNTIME_BIN
 NR_RUNTIME_BIN=$(readlink -f "$NESTRUN" 2>/dev/null || echo "$NESTRUN")
@@ -194,6 +194,7 @@ function eng_containerd_config() {
 # eng_containerd_start DIR (DIR/config.toml written by the suite)
 function eng_containerd_start() {
 	local dir=$1
+	# shellcheck disable=SC2016  # expanded by that sh
 	(setsid sh -c 'echo $$ >"$1/containerd.pid"; exec "$2" --config "$1/config.toml"' sh "$dir" "$CONTAINERD" \
 		</dev/null >"$dir/containerd.log" 2>&1 &)
 	eng_wait 150 0.2 "$CTR" -a "$dir/containerd.sock" version || {
