@@ -64,15 +64,19 @@ mkdir -p "$LOGDIR"
 
 note() { printf '\n=== %s\n' "$*"; }
 
-# build DIR [CONFIGURE ARGS...]: configure once per directory, then make.
-build() {
-	local dir=$1
-	shift
+ensure_configure() {
 	if [ ! -x "$SRCDIR/configure" ] || [ ! -e "$SRCDIR/build-aux/tap-driver.sh" ] ||
 		[ "$SRCDIR/configure" -ot "$SRCDIR/configure.ac" ]; then
 		note "autogen"
 		(cd "$SRCDIR" && ./autogen.sh) || return 1
 	fi
+}
+
+# build DIR [CONFIGURE ARGS...]: configure once per directory, then make.
+build() {
+	local dir=$1
+	shift
+	ensure_configure || return 1
 	mkdir -p "$dir"
 	if [ ! -f "$dir/Makefile" ] || [ "$dir/Makefile" -ot "$SRCDIR/configure" ]; then
 		note "configure $* (in $dir)"
@@ -149,6 +153,7 @@ bats_suites() {
 
 build_static() {
 	local dir=$1
+	ensure_configure || return 1
 	mkdir -p "$dir"
 	if [ ! -f "$dir/Makefile" ] || [ "$dir/Makefile" -ot "$SRCDIR/configure" ]; then
 		(cd "$dir" && "$SRCDIR/configure" --enable-static) || return 1
