@@ -8,7 +8,10 @@
 int
 cmd_features (struct nr_cli *cli, int argc, char **argv, nr_error_t *err)
 {
+  static const struct option opts[] = { { NULL, 0, NULL, 0 } };
   (void) cli;
+  if (getopt_long_only (argc, argv, "+", opts, NULL) != -1)
+    return nr_error (err, 0, "features: unknown option \"%s\"", argv[optind - 1]);
   if (cli_need_args ("features", argc, argv, 0, "none", err) < 0)
     return -1;
   _cleanup_free_ char *js = nr_features_json ();
