@@ -425,3 +425,24 @@ nr_find_executable_in_root (int root_fd, const char *file, const char *path_env,
     }
   return nr_error (err, 0, "exec: \"%s\": executable file not found in $PATH", file);
 }
+
+int
+nr_write_pid_file (const char *path, pid_t pid, nr_error_t *err)
+{
+  char buf[32];
+  char *tmp = NULL;
+  int n = snprintf (buf, sizeof buf, "%d", (int) pid);
+  /* written aside and renamed: a reader never sees a partial pid (runc does the same) */
+  if (asprintf (&tmp, "%s.nestrun-%d", path, (int) getpid ()) < 0)
+    return nr_error (err, ENOMEM, "pid file \"%s\"", path);
+  int r = nr_write_file (tmp, buf, n, 0644, err);
+  if (r == 0 && rename (tmp, path) < 0)
+    {
+      r = nr_error (err, errno, "write pid file \"%s\"", path);
+      unlink (tmp);
+    }
+  else if (r < 0)
+    nr_error_wrap (err, "pid file");
+  free (tmp);
+  return r;
+}

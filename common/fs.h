@@ -18,6 +18,8 @@ int nr_write_file_at (int dirfd, const char *name, const void *data, size_t len,
 /* Write to name.tmp-PID, fsync, rename over name. */
 int nr_write_file_atomic_at (int dirfd, const char *name, const void *data, size_t len, mode_t mode,
                              nr_error_t *err);
+/* The pid file of create/exec --pid-file: written aside, then renamed into place. */
+int nr_write_pid_file (const char *path, pid_t pid, nr_error_t *err);
 int nr_mkdir_p (const char *path, mode_t mode, nr_error_t *err);
 int nr_rm_rf_at (int dirfd, const char *name, nr_error_t *err);
 int nr_rm_rf (const char *path, nr_error_t *err);

@@ -52,8 +52,8 @@ nr_log_close (void)
   log_fd = 2;
 }
 
-static void
-rfc3339_now (char *buf, size_t len)
+void
+nr_rfc3339_now (char *buf, size_t len)
 {
   struct timespec ts;
   struct tm tm;
@@ -99,7 +99,7 @@ nr_log (enum nr_log_level level, const char *fmt, ...)
   va_end (ap);
   if (msg == NULL)
     return;
-  rfc3339_now (when, sizeof when);
+  nr_rfc3339_now (when, sizeof when);
   line = nr_log_format_line (level, msg, log_json, when);
   if (line)
     {

@@ -5,6 +5,7 @@
 #define NR_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include "common/error.h"
 
 enum nr_log_level
@@ -25,6 +26,9 @@ void nr_log_close (void);
 void nr_log (enum nr_log_level level, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 /* Render one line (no trailing newline handling needed by callers); exposed for tests. */
 char *nr_log_format_line (enum nr_log_level level, const char *msg, bool json, const char *time_str);
+
+/* Now, as RFC 3339 with nanoseconds in UTC ("2026-11-25T12:00:00.123456789Z"). */
+void nr_rfc3339_now (char *buf, size_t len);
 
 #define nr_warn(...) nr_log (NR_LOG_WARNING, __VA_ARGS__)
 #define nr_info(...) nr_log (NR_LOG_INFO, __VA_ARGS__)

@@ -227,25 +227,6 @@ drive_child (struct create_job *j, nr_error_t *err)
 }
 
 static int
-write_pid_file (const char *path, pid_t pid, nr_error_t *err)
-{
-  char buf[32];
-  _cleanup_free_ char *tmp = NULL;
-  int n = snprintf (buf, sizeof buf, "%d", (int) pid);
-  if (asprintf (&tmp, "%s.nestrun-%d", path, (int) getpid ()) < 0)
-    return nr_error (err, ENOMEM, "pid file");
-  if (nr_write_file (tmp, buf, n, 0644, err) < 0)
-    return nr_error_wrap (err, "pid file");
-  if (rename (tmp, path) < 0)
-    {
-      int e = errno;
-      unlink (tmp);
-      return nr_error (err, e, "write pid file \"%s\"", path);
-    }
-  return 0;
-}
-
-static int
 save_state (struct create_job *j, const char *raw, size_t raw_len, nr_error_t *err)
 {
   struct nr_state s = {
@@ -266,7 +247,7 @@ save_state (struct create_job *j, const char *raw, size_t raw_len, nr_error_t *e
     return -1;
   if (nr_state_write (j->state_fd, &s, err) < 0)
     return -1;
-  if (j->o->pid_file && write_pid_file (j->o->pid_file, j->pid, err) < 0)
+  if (j->o->pid_file && nr_write_pid_file (j->o->pid_file, j->pid, err) < 0)
     return -1;
   return 0;
 }

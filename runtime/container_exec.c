@@ -174,21 +174,6 @@ connect_console (struct exec_job *j, int *keep_local, nr_error_t *err)
 }
 
 static int
-write_pid_file (const char *path, pid_t pid, nr_error_t *err)
-{
-  char buf[32];
-  int n = snprintf (buf, sizeof buf, "%d", (int) pid);
-  _cleanup_free_ char *tmp = NULL;
-  if (asprintf (&tmp, "%s.nestrun-%d", path, (int) getpid ()) < 0)
-    return nr_error (err, ENOMEM, "pid file");
-  if (nr_write_file (tmp, buf, n, 0644, err) < 0)
-    return -1;
-  if (rename (tmp, path) < 0)
-    return nr_error (err, errno, "write pid file \"%s\"", path);
-  return 0;
-}
-
-static int
 run_exec (struct exec_job *j, struct nr_state *s, int *status, nr_error_t *err)
 {
   struct oci_namespace nss[OCI_NS_COUNT];
@@ -224,7 +209,7 @@ run_exec (struct exec_job *j, struct nr_state *s, int *status, nr_error_t *err)
   /* EOF without an error message: close-on-exec closed the child's end, it runs */
   if (nr_sync_wait_eof (sync[0], err) < 0)
     goto kill_out;
-  if (j->o->pid_file && write_pid_file (j->o->pid_file, pid, err) < 0)
+  if (j->o->pid_file && nr_write_pid_file (j->o->pid_file, pid, err) < 0)
     goto kill_out;
   if (j->o->detach)
     {

@@ -342,14 +342,3 @@ nr_status_name (enum nr_status s)
   static const char *const names[] = { "creating", "created", "running", "paused", "stopped" };
   return names[s];
 }
-
-void
-nr_rfc3339_now (char *buf, size_t len)
-{
-  struct timespec ts;
-  struct tm tm;
-  clock_gettime (CLOCK_REALTIME, &ts);
-  gmtime_r (&ts.tv_sec, &tm);
-  size_t n = strftime (buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf (buf + n, len - n, ".%09ldZ", ts.tv_nsec);
-}

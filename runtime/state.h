@@ -9,6 +9,7 @@
 #include <sys/types.h>
 #include "common/error.h"
 #include "runtime/container.h"
+#include "common/log.h"
 
 struct nr_state
 {
@@ -45,7 +46,6 @@ enum nr_status nr_state_status (int dirfd, const struct nr_state *s);
 /* Is s->pid still the process we started? */
 bool nr_state_pid_alive (const struct nr_state *s);
 unsigned long long nr_proc_starttime (pid_t pid);
-void nr_rfc3339_now (char *buf, size_t len);
 
 #define NR_START_SOCK "start.sock"
 #define NR_STATE_FILE "state.json"
