@@ -145,8 +145,12 @@ function teardown() {
 		if [ -f "$NESTRUN_STORE/refs.json" ]; then
 			python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$NESTRUN_STORE/refs.json"
 		fi
-		nr_image ls
-		[ "$status" -eq 0 ]
+		# killed before it made the store (a slow start, e.g. the sanitizer build):
+		# nothing to check but that nothing was left
+		if [ -d "$NESTRUN_STORE" ]; then
+			nr_image ls
+			[ "$status" -eq 0 ]
+		fi
 		rm -rf "$NESTRUN_STORE"
 	done
 	"$NESTRUN_BIN" image import "$IMAGES/both.tar" >/dev/null 2>&1 &
