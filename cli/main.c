@@ -100,7 +100,7 @@ main (int argc, char **argv)
     { NULL, 0, NULL, 0 },
   };
   struct nr_cli cli = { .root = "/run/nestrun", .log_format = "text", .argv0 = argv[0] };
-  nr_error_t err = NULL;
+  _cleanup_error_ nr_error_t err = NULL;
   int c;
 
   cli.store = getenv ("NESTRUN_STORE");
