@@ -52,10 +52,10 @@ fail() {
 
 full_id() { hdocker inspect -f '{{.Id}}' "$1"; }
 
-# The nest dir (on the host) of each level of the chain seen by `tree`, depth first.
+# chain_nest_dirs TREE-JSON: the nest dir (on the host) of each level of the chain, depth first.
 chain_nest_dirs() {
 	local dir=$NEST_STORE/nests id
-	for id in $(hnestrun tree --format json | jq -r '.. | objects | select(.nested == true) | .id'); do
+	for id in $(jq -r '.. | objects | select(.nested == true) | .id' <<<"$1"); do
 		dir=$dir/$id
 		echo "$dir"
 		dir=$dir/nests
@@ -213,17 +213,15 @@ plain_bundle() {
 	nest_chain 4
 	local d
 	for d in 1 2 3 4; do
-		# nestrun is the default runtime and the store's images are there before any pull
-		run nest_exec "$d" docker info --format '{{.DefaultRuntime}}'
-		[ "$output" = nestrun ]
-		run nest_exec "$d" docker images --format '{{.Repository}}:{{.Tag}}'
-		[[ "$output" == *busybox:latest* ]]
-		[[ "$output" == *nestrun-dind:test* ]]
-		run nest_exec "$d" cat /run/nestrun-nest/nest.json
-		echo "$output" | jq -e --argjson d "$d" '.depth == $d and .maxDepth == 4'
-		# no network at all: a loopback and nothing else, so nothing could be pulled
-		run nest_exec "$d" ls /sys/class/net
-		[ "$output" = lo ]
+		# nestrun is the default runtime and the store's images are there before any
+		# pull; no network at all (a loopback and nothing else), so nothing could be pulled
+		run nest_exec "$d" sh -c 'docker info --format "{{.DefaultRuntime}}"; ls /sys/class/net
+			docker images --format "{{.Repository}}:{{.Tag}}" | sort | tr "\n" " "; echo
+			cat /run/nestrun-nest/nest.json'
+		[ "${lines[0]}" = nestrun ]
+		[ "${lines[1]}" = lo ]
+		[ "${lines[2]}" = "busybox:latest nestrun-dind:test " ]
+		echo "${lines[3]}" | jq -e --argjson d "$d" '.depth == $d and .maxDepth == 4'
 	done
 	run nest_exec 4 docker run --rm busybox sh -c 'echo hello-below-depth-4; ls /sys/class/net'
 	[ "$status" -eq 0 ]
@@ -238,8 +236,9 @@ plain_bundle() {
 	# disk, per level: no image byte is written anywhere (every seeded layer's diff is an
 	# empty mount point on the host), and what a level writes beyond what its containers
 	# write (their layers and logs) is at most 1 MiB of metadata
-	local dirs dir layer written containers id
-	mapfile -t dirs < <(chain_nest_dirs)
+	local dirs dir layer written containers id tree
+	tree=$(hnestrun tree --format json)
+	mapfile -t dirs < <(chain_nest_dirs "$tree")
 	[ "${#dirs[@]}" -eq 4 ]
 	for dir in "${dirs[@]}"; do
 		for layer in "$NEST_STORE"/layers/*; do
@@ -247,7 +246,7 @@ plain_bundle() {
 			[ -z "$(ls -A "$dir/docker/overlay2/${layer##*/}/diff")" ]
 		done
 		id=${dir##*/}
-		written=$(hnestrun tree --format json | jq --arg id "$id" '.. | objects | select(.id? == $id) | .bytesWritten')
+		written=$(jq --arg id "$id" '.. | objects | select(.id? == $id) | .bytesWritten' <<<"$tree")
 		containers=0
 		for layer in "$dir"/docker/overlay2/* "$dir"/docker/containers; do
 			case ${layer##*/} in l) continue ;; esac
@@ -304,19 +303,23 @@ lab_cleanup() {
 		# the device's engine lists the store's images before any pull, and serves its
 		# name on port 7000 from an inner container of the pre-loaded busybox (in the
 		# device's network namespace)
-		run hdocker exec "$dev" docker images --format '{{.Repository}}:{{.Tag}}'
-		[[ "$output" == *busybox:latest* ]]
-		hdocker exec "$dev" docker run -d --name svc --network host busybox nc -ll -p 7000 -e echo "served-by-dev$i" >/dev/null
-		run hdocker exec "$dev" docker inspect -f '{{.Image}}' svc
-		[ "$output" = "$(hdocker exec "$dev" docker inspect -f '{{.Id}}' busybox:latest)" ]
+		# shellcheck disable=SC2016  # expanded by the device's sh
+		run hdocker exec "$dev" sh -c 'docker images --format "{{.Repository}}:{{.Tag}}" | grep -x busybox:latest
+			docker run -d --name svc --network host busybox nc -ll -p 7000 -e echo "served-by-$0" >/dev/null
+			docker inspect -f "{{.Image}}" svc; docker inspect -f "{{.Id}}" busybox:latest' "dev$i"
+		[ "${lines[0]}" = busybox:latest ]
+		[ -n "${lines[1]}" ]
+		[ "${lines[1]}" = "${lines[2]}" ]
 	done
 	# every device reaches every other one over the bridge: ICMP, and TCP to the inner service
 	for i in 1 2 3; do
+		# shellcheck disable=SC2016  # expanded by the device's sh
+		run hdocker exec "lab$$-dev$i" sh -c 'for a in "$@"; do
+			ping -c 1 -W 5 "$a" >/dev/null && echo "ping $a ok"; nc -w 5 "$a" 7000 </dev/null; done' \
+			sh "${ip[@]}"
 		for j in 1 2 3; do
-			[ "$i" != "$j" ] || continue
-			hdocker exec "lab$$-dev$i" ping -c 1 -W 5 "${ip[j]}" >/dev/null
-			run hdocker exec "lab$$-dev$i" sh -c "nc -w 5 ${ip[j]} 7000 </dev/null"
-			[ "$output" = "served-by-dev$j" ]
+			[[ "$output" == *"ping ${ip[j]} ok"* ]]
+			[[ "$output" == *"served-by-dev$j"* ]]
 		done
 	done
 	# deleting the lab leaves nothing: nest dirs, leases, mounts (teardown checks them), the bridge

@@ -181,34 +181,41 @@ refused() {
 }
 
 @test "/proc/<pid>/root of inner containers at depth 1, 2, 3: writes land in their own layer, nests' stores refuse" {
-	local d pid L=$BB_LAYER sum
+	local d L=$BB_LAYER sum
 	sum=$(sha256sum <"$NEST_STORE/layers/$L/diff/etc/passwd" | cut -d' ' -f1)
 	for d in 1 2 3; do
-		nest_exec "$d" docker run -d --name "victim$d" busybox sleep 600 >/dev/null
-		pid=$(nest_exec "$d" docker inspect -f '{{.State.Pid}}' "victim$d")
-		# the victim's root is its own overlay: a change is a copy-up into its layer
-		run nest_exec "$d" sh -c "echo X >>/proc/$pid/root/etc/passwd && chmod 700 /proc/$pid/root/bin/sh &&
-			nr-payload mutate /proc/$pid/root/etc >/dev/null"
+		# shellcheck disable=SC2016  # expanded by the nest's sh
+		run nest_exec "$d" sh -c '
+			S=$0 L=$1 child=$2
+			docker run -d --name victim busybox sleep 600 >/dev/null
+			pid=$(docker inspect -f "{{.State.Pid}}" victim)
+			# the victim'"'"'s root is its own overlay: a change is a copy-up into its layer
+			echo X >>"/proc/$pid/root/etc/passwd" && chmod 700 "/proc/$pid/root/bin/sh" &&
+				nr-payload mutate "/proc/$pid/root/etc" >/dev/null
+			echo "victim-sees $(docker exec victim tail -n 1 /etc/passwd)"
+			# the shared layer is not: a new container of the image sees the original
+			docker run --rm busybox sh -c "sha256sum /etc/passwd; stat -c %a /bin/busybox" | tr "\n" " "
+			echo
+			docker rm -f victim >/dev/null
+			# the root of an inner nest, seen from above: what it shares refuses.  (Its
+			# mount points themselves are not refused a rename from here, since they are
+			# not mount points in this namespace: they are that nest'"'"'s own directories,
+			# which its parent owns anyway.)
+			[ -n "$child" ] || exit 0
+			pid=$(docker inspect -f "{{.State.Pid}}" "$child")
+			for p in "$S/refs.json" "$S/layers" "$S/layers/$L/layer.json" "$S/layers/$L/diff/bin/busybox" \
+				"/var/lib/docker/overlay2/$L/diff/etc" "/var/lib/docker/overlay2/$L/diff/bin/busybox"; do
+				nr-payload mutate "/proc/$pid/root$p"
+			done
+			nr-payload unlock "/proc/$pid/root$S"
+		' "$S" "$L" "$([ "$d" -lt 3 ] && echo "d$((d + 1))")"
 		[ "$status" -eq 0 ]
-		run nest_exec "$d" docker exec "victim$d" tail -n 1 /etc/passwd
-		[ "$output" = X ]
-		# the shared layer is not: a new container of the image sees the original
-		run nest_exec "$d" docker run --rm busybox sh -c 'sha256sum /etc/passwd; stat -c %a /bin/busybox'
-		[ "${lines[0]%% *}" = "$sum" ]
-		[ "${lines[1]}" = 755 ]
-		nest_exec "$d" docker rm -f "victim$d" >/dev/null
-	done
-	# the root of an inner nest, seen from above: what it shares refuses.  (Its mount
-	# points themselves are not refused a rename from here, since they are not mount
-	# points in this namespace: they are that nest's own directories, which its parent
-	# owns anyway.)
-	for d in 1 2; do
-		pid=$(nest_exec "$d" docker inspect -f '{{.State.Pid}}' "d$((d + 1))")
-		run nest_exec "$d" sh -c "for p in $S/refs.json $S/layers $S/layers/$L/layer.json $S/layers/$L/diff/bin/busybox \
-			/var/lib/docker/overlay2/$L/diff/etc /var/lib/docker/overlay2/$L/diff/bin/busybox; do
-			nr-payload mutate /proc/$pid/root\$p; done; nr-payload unlock /proc/$pid/root$S"
-		[ "$status" -eq 0 ]
-		refused "$output"
+		[ "${lines[0]}" = "victim-sees X" ]
+		[[ "${lines[1]}" == "$sum "*" 755 " ]]
+		[ "$d" -eq 3 ] || {
+			[ "${#lines[@]}" -gt 60 ]
+			refused "$(printf '%s\n' "${lines[@]:2}")"
+		}
 	done
 	store_unchanged
 }
@@ -246,19 +253,24 @@ refused() {
 	local d L=$BB_LAYER sum
 	sum=$(sha256sum <"$NEST_STORE/layers/$L/diff/bin/busybox" | cut -d' ' -f1)
 	for d in 3 2 1; do
-		nest_exec "$d" docker run -d --name cpv busybox sleep 600 >/dev/null
-		# overwrite a shared file in a running container: its own layer only
-		nest_exec "$d" docker cp /etc/docker/daemon.json cpv:/bin/busybox
-		nest_exec "$d" docker cp /etc/docker/daemon.json cpv:/etc/added
-		run nest_exec "$d" docker run --rm busybox sha256sum /bin/busybox
-		[ "${output%% *}" = "$sum" ]
-		nest_exec "$d" docker rm -f cpv >/dev/null
-		# removing the images removes this engine's metadata, never a shared byte
-		run nest_exec "$d" docker rmi -f busybox:latest
-		run nest_exec "$d" docker image prune -af
-		run nest_exec "$d" docker system prune -af
-		run nest_exec "$d" docker images --format '{{.Repository}}'
-		[[ "$output" != *busybox* ]]
+		run nest_exec "$d" sh -c '
+			docker run -d --name cpv busybox sleep 600 >/dev/null
+			# overwrite a shared file in a running container: its own layer only
+			docker cp /etc/docker/daemon.json cpv:/bin/busybox && docker cp /etc/docker/daemon.json cpv:/etc/added &&
+				echo copied
+			docker run --rm busybox sha256sum /bin/busybox
+			docker rm -f cpv >/dev/null
+			# removing the images removes this engine'"'"'s metadata, never a shared byte
+			docker rmi -f busybox:latest >/dev/null 2>&1
+			docker image prune -af >/dev/null 2>&1
+			docker system prune -af >/dev/null 2>&1
+			echo "left: $(docker images --format "{{.Repository}}" | tr "\n" " ")"
+		'
+		[ "$status" -eq 0 ]
+		[ "${lines[0]}" = copied ]
+		[ "${lines[1]%% *}" = "$sum" ]
+		[[ "${lines[2]}" == "left: "* ]]
+		[[ "${lines[2]}" != *busybox* ]]
 	done
 	store_unchanged
 	# the images are still in the store, and a fresh nest still gets them
