@@ -126,15 +126,22 @@ finish_mount (int root_fd, const struct oci_mount *m, bool bind, nr_error_t *err
   unsigned long extra = m->flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
   if (bind && extra)
     {
+      unsigned long keep = 0;
+      struct statvfs sv;
       /* locked flags of the source (userns, a locked mount) must be kept, unless
-         explicitly cleared; a locked access-time setting too, when the options set none */
-      const unsigned long atime = MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME;
-      unsigned long now = nr_mount_locked_flags (p);
-      unsigned long keep = now & ~atime & ~m->clear_flags;
-      int r = mount (NULL, p, NULL, MS_REMOUNT | MS_BIND | extra | keep, NULL);
-      if (r < 0 && errno == EPERM && !((extra | m->clear_flags) & atime) && (now & atime))
-        r = mount (NULL, p, NULL, MS_REMOUNT | MS_BIND | extra | keep | (now & atime), NULL);
-      if (r < 0)
+         explicitly cleared; the kernel keeps the access-time setting of a remount
+         that names none */
+      if (statvfs (p, &sv) == 0)
+        {
+          if (sv.f_flag & ST_NOSUID)
+            keep |= MS_NOSUID;
+          if (sv.f_flag & ST_NODEV)
+            keep |= MS_NODEV;
+          if (sv.f_flag & ST_NOEXEC)
+            keep |= MS_NOEXEC;
+          keep &= ~m->clear_flags;
+        }
+      if (mount (NULL, p, NULL, MS_REMOUNT | MS_BIND | extra | keep, NULL) < 0)
         return nr_error (err, errno, "remount bind \"%s\" with its options", m->destination);
     }
   if (apply_recursive_attrs (top, m, err) < 0)

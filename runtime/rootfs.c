@@ -132,10 +132,9 @@ mask_path (const char *path, nr_error_t *err)
   return 0;
 }
 
-/* Flags a bind remount must keep: the kernel refuses to drop locked ones (a userns,
-   an "x-nestrun.locked" mount). */
-unsigned long
-nr_mount_locked_flags (const char *p)
+/* Flags a bind remount must keep: the kernel refuses to drop locked ones in a userns. */
+static unsigned long
+locked_flags (const char *p)
 {
   struct statvfs sv;
   unsigned long f = 0;
@@ -162,7 +161,7 @@ nr_remount_ro (const char *what, const char *p, nr_error_t *err);
 int
 nr_remount_ro (const char *what, const char *p, nr_error_t *err)
 {
-  if (mount (NULL, p, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | nr_mount_locked_flags (p), NULL) < 0)
+  if (mount (NULL, p, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | locked_flags (p), NULL) < 0)
     return nr_error (err, errno, "remount \"%s\" read-only", what);
   return 0;
 }

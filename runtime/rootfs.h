@@ -9,8 +9,6 @@
 int nr_rootfs_prepare (struct nr_init_ctx *ctx, int *root_fd, nr_error_t *err);
 int nr_mounts_setup (struct nr_init_ctx *ctx, int root_fd, nr_error_t *err);
 int nr_mount_one (struct nr_init_ctx *ctx, int root_fd, const struct oci_mount *m, nr_error_t *err);
-/* nosuid, nodev, noexec and the access-time flags the mount at p has now */
-unsigned long nr_mount_locked_flags (const char *p);
 /* mount_lock.c: lock the "x-nestrun.locked" mounts (after all the config's mounts);
    nr_mount_lock_roots: the indexes of those to lock (not those below another one) */
 int nr_mounts_lock (struct nr_init_ctx *ctx, int root_fd, nr_error_t *err);
