@@ -212,8 +212,8 @@ receive_and_swap (int sock, int root_fd, const struct oci_config *c, const size_
     return nr_error (err, EPROTO, "lock mounts: the helper exited");
   if (r.err_no && userns_unavailable (r.err_no))
     {
-      nr_warn ("lock mounts: %s: %s: %zu read-only mounts stay unlocked (a process with CAP_SYS_ADMIN inside "
-               "can make them writable)",
+      nr_warn ("lock mounts: %s: %s: the mounts to lock (%zu) stay as they are, unlocked (a process with "
+               "CAP_SYS_ADMIN inside can make them writable)",
                r.what, strerror (r.err_no), n);
       return 0;
     }
