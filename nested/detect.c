@@ -166,7 +166,10 @@ nr_nest_step_detect (struct nr_nest_ctx *x, struct oci_config *c, nr_error_t *er
   if (max_depth (x, c, err) < 0)
     return -1;
   if (x->depth > x->max_depth)
-    return nr_error (err, ELOOP, "nesting depth %u exceeds the maximum %u", x->depth, x->max_depth);
+    return nr_error (err, 0,
+                     "nesting depth %u exceeds the maximum %u (NESTRUN_MAX_DEPTH on the host, "
+                     "run.nestrun.max-depth on a nest)",
+                     x->depth, x->max_depth);
   if (x->engine == NR_ENGINE_NONE)
     x->engine = NR_ENGINE_DOCKER; /* asked for, no engine found: prepare docker's layout */
   x->privileged = is_privileged (c);

@@ -10,5 +10,5 @@ check_PROGRAMS += tests/unit/test_nested
 TESTS += tests/unit/test_nested
 tests_unit_test_nested_SOURCES = tests/unit/test_nested.c tests/unit/tap.h
 tests_unit_test_nested_LDADD = $(NR_LIBS)
-EXTRA_DIST += tests/integration/nested.bats tests/nested/helpers.bash tests/nested/build-dind-image.sh \
-	docs/nested.md
+EXTRA_DIST += tests/integration/nested.bats tests/integration/nested_attacks.bats tests/nested/helpers.bash \
+	tests/nested/build-dind-image.sh tests/nested/store-sum.py docs/nested.md

@@ -31,6 +31,11 @@
 #define NR_NEST_MARKER ".nestrun-nest"
 #define NR_NEST_MAX_DEPTH 4
 
+/* The options of every read-only bind a nest gets (store, layers, runtime, record,
+   engine config): locked, so that even a privileged nest cannot make them writable
+   or uncover what is below them (runtime/mount_lock.c) */
+extern const char *const nr_nest_ro_bind[];
+
 /* Recognition and the state the host needs later (delete, tree). */
 #define NR_ANN_NESTED "run.nestrun.nested"
 #define NR_ANN_PRELOAD "run.nestrun.preload"

@@ -32,6 +32,8 @@ const struct nr_nest_step nr_nest_steps[] = {
 };
 const size_t nr_nest_n_steps = NR_ARRAY_SIZE (nr_nest_steps);
 
+const char *const nr_nest_ro_bind[] = { "bind", "ro", NR_MOUNT_OPT_LOCKED, NULL };
+
 int
 nr_nest_rewrite (struct nr_nest_ctx *x, struct oci_config *c, nr_error_t *err)
 {

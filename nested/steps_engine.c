@@ -24,7 +24,6 @@
 int
 nr_nest_step_inject_runtime (struct nr_nest_ctx *x, struct oci_config *c, nr_error_t *err)
 {
-  static const char *const ro[] = { "bind", "ro", NULL };
   if (x->env->self_exe == NULL)
     {
       nr_warn ("nest \"%s\": no static nestrun to inject (set NESTRUN_INNER_BINARY): the inner engine keeps "
@@ -32,7 +31,7 @@ nr_nest_step_inject_runtime (struct nr_nest_ctx *x, struct oci_config *c, nr_err
                x->id);
       return 0;
     }
-  return oci_mount_add (c, NR_NEST_IN_BIN, "bind", x->env->self_exe, ro, err) < 0 ? -1 : 0;
+  return oci_mount_add (c, NR_NEST_IN_BIN, "bind", x->env->self_exe, nr_nest_ro_bind, err) < 0 ? -1 : 0;
 }
 
 /* Copy the image's keys but runtimes.nestrun and default-runtime, then ours. */
@@ -96,7 +95,6 @@ read_in_root (int rootfs_fd, const char *path, char **buf, size_t *len, nr_error
 int
 nr_nest_step_engine_config (struct nr_nest_ctx *x, struct oci_config *c, nr_error_t *err)
 {
-  static const char *const ro[] = { "bind", "ro", NULL };
   _cleanup_free_ char *img = NULL, *merged = NULL, *host = NULL;
   size_t len = 0;
   if (x->engine != NR_ENGINE_DOCKER || x->env->self_exe == NULL)
@@ -117,13 +115,12 @@ nr_nest_step_engine_config (struct nr_nest_ctx *x, struct oci_config *c, nr_erro
   if (nr_write_file (host, merged, strlen (merged), 0644, err) < 0)
     return -1;
   x->daemon_json = strdup (DOCKER_CONFIG);
-  return oci_mount_add (c, DOCKER_CONFIG, "bind", host, ro, err) < 0 ? -1 : 0;
+  return oci_mount_add (c, DOCKER_CONFIG, "bind", host, nr_nest_ro_bind, err) < 0 ? -1 : 0;
 }
 
 int
 nr_nest_step_lineage (struct nr_nest_ctx *x, struct oci_config *c, nr_error_t *err)
 {
-  static const char *const ro[] = { "bind", "ro", NULL };
   static const char *const rw[] = { "bind", "rw", NULL };
   _cleanup_free_ char *json = NULL, *rec = NULL, *nests = NULL;
   char depth[16];
@@ -145,7 +142,7 @@ nr_nest_step_lineage (struct nr_nest_ctx *x, struct oci_config *c, nr_error_t *e
   if (mkdir (nests, 0711) < 0 && errno != EEXIST)
     return nr_error (err, errno, "mkdir \"%s\"", nests);
   snprintf (depth, sizeof depth, "%u", x->depth);
-  if (oci_mount_add (c, NR_NEST_IN_RECORD, "bind", rec, ro, err) < 0
+  if (oci_mount_add (c, NR_NEST_IN_RECORD, "bind", rec, nr_nest_ro_bind, err) < 0
       || oci_mount_add (c, NR_NEST_IN_NESTS, "bind", nests, rw, err) < 0
       || oci_annotation_set (c, NR_ANN_DEPTH, depth, err) < 0
       || oci_annotation_set (c, NR_ANN_NEST_DIR, x->nest_dir, err) < 0

@@ -161,7 +161,6 @@ inside_path (struct nr_nest_ctx *x, const char *host)
 static int
 seed_docker (struct nr_nest_ctx *x, struct oci_config *c, struct nr_imagestore *s, nr_error_t *err)
 {
-  static const char *const ro[] = { "bind", "ro", NULL };
   struct nr_seed_result seed;
   int r = 0;
   if (nr_imagestore_seed_docker (s, x->data_root_host, x->preload, &seed, err) < 0)
@@ -172,7 +171,7 @@ seed_docker (struct nr_nest_ctx *x, struct oci_config *c, struct nr_imagestore *
       _cleanup_free_ char *dst = inside_path (x, seed.binds[i].dst);
       if (dst == NULL)
         r = nr_error (err, EINVAL, "seed bind \"%s\" outside the data-root", seed.binds[i].dst);
-      else if (oci_mount_add (c, dst, "bind", seed.binds[i].src, ro, err) < 0)
+      else if (oci_mount_add (c, dst, "bind", seed.binds[i].src, nr_nest_ro_bind, err) < 0)
         r = -1;
     }
   x->n_seeded = seed.n_images;
@@ -195,12 +194,14 @@ static int
 share_mounts (struct nr_nest_ctx *x, struct oci_config *c, nr_error_t *err)
 {
   static const char *const tmpfs[] = { "nosuid", "nodev", "mode=755", "size=1m", NULL };
-  static const char *const ro[] = { "bind", "ro", NULL };
   static const char *const mask[] = { "ro", "nosuid", "nodev", "noexec", "mode=000", "size=4k", NULL };
+  /* recursive: inside a nest the store carries its locked nests/ mask, which a plain
+     bind may not leave behind (EINVAL) */
+  static const char *const store_ro[] = { "rbind", "ro", NR_MOUNT_OPT_LOCKED, NULL };
   char nests[4096];
   struct stat st;
   if (oci_mount_add (c, NR_NEST_IN, "tmpfs", "tmpfs", tmpfs, err) < 0
-      || oci_mount_add (c, NR_NEST_IN_STORE, "bind", x->env->store, ro, err) < 0)
+      || oci_mount_add (c, NR_NEST_IN_STORE, "bind", x->env->store, store_ro, err) < 0)
     return -1;
   /* the store's nests/ holds other containers' data-roots: not for this one's eyes */
   snprintf (nests, sizeof nests, "%s/nests", x->env->store);

@@ -54,13 +54,13 @@ images_bytes (struct tree *t, char *const *images)
   return sum;
 }
 
-static void walk_root (struct tree *t, const char *prefix, const char *root, unsigned level);
+static void walk_root (struct tree *t, const char *prefix, const char *root, unsigned level, const char *parent);
 
 /* The nestrun state roots inside a container whose root is at prefix: docker's
    <exec-root>/runtime-<name>/moby (exec-root /run/docker or /var/run/docker, when
    /var/run is not a link to /run) and our own default. */
 static void
-walk_docker (struct tree *t, const char *prefix, const char *exec_root, unsigned level)
+walk_docker (struct tree *t, const char *prefix, const char *exec_root, unsigned level, const char *parent)
 {
   char p[4096];
   if (snprintf (p, sizeof p, "%s%s", prefix, exec_root) >= (int) sizeof p)
@@ -72,19 +72,19 @@ walk_docker (struct tree *t, const char *prefix, const char *exec_root, unsigned
       {
         char r[512];
         if (snprintf (r, sizeof r, "%s/%s/moby", exec_root, de->d_name) < (int) sizeof r)
-          walk_root (t, prefix, r, level);
+          walk_root (t, prefix, r, level, parent);
       }
 }
 
 static void
-walk_inner (struct tree *t, const char *prefix, unsigned level)
+walk_inner (struct tree *t, const char *prefix, unsigned level, const char *parent)
 {
   char p[4096];
   struct stat st;
-  walk_docker (t, prefix, "/run/docker", level);
+  walk_docker (t, prefix, "/run/docker", level, parent);
   if (snprintf (p, sizeof p, "%s/var/run", prefix) < (int) sizeof p && lstat (p, &st) == 0 && S_ISDIR (st.st_mode))
-    walk_docker (t, prefix, "/var/run/docker", level);
-  walk_root (t, prefix, "/run/nestrun", level);
+    walk_docker (t, prefix, "/var/run/docker", level, parent);
+  walk_root (t, prefix, "/run/nestrun", level, parent);
 }
 
 static void
@@ -113,7 +113,8 @@ recorded_pid (const char *prefix, const char *root, const char *id)
 }
 
 static void
-node (struct tree *t, const char *prefix, const char *root, const struct nr_container_info *c, unsigned level)
+node (struct tree *t, const char *prefix, const char *root, const struct nr_container_info *c, unsigned level,
+      const char *parent)
 {
   const char *depth = ann (c->annotations, NR_ANN_DEPTH);
   const char *dir = ann (c->annotations, NR_ANN_NEST_DIR);
@@ -140,6 +141,7 @@ node (struct tree *t, const char *prefix, const char *root, const struct nr_cont
     {
       yajl_gen_map_open (t->g);
       nr_jgen_kstr (t->g, "id", c->id);
+      nr_jgen_kstr (t->g, "parent", parent);
       nr_jgen_kint (t->g, "depth", d);
       nr_jgen_kbool (t->g, "nested", dir != NULL);
       nr_jgen_kstr (t->g, "status", level == 0 ? nr_status_name (c->status) : "running");
@@ -165,7 +167,7 @@ node (struct tree *t, const char *prefix, const char *root, const struct nr_cont
   if (dir && pid > 0 && level + 1 < MAX_LEVELS)
     {
       if (snprintf (p, sizeof p, "%s/proc/%d/root", prefix, (int) pid) < (int) sizeof p)
-        walk_inner (t, p, level + 1);
+        walk_inner (t, p, level + 1, c->id);
     }
   if (t->g)
     {
@@ -176,7 +178,7 @@ node (struct tree *t, const char *prefix, const char *root, const struct nr_cont
 }
 
 static void
-walk_root (struct tree *t, const char *prefix, const char *root, unsigned level)
+walk_root (struct tree *t, const char *prefix, const char *root, unsigned level, const char *parent)
 {
   char p[4096];
   if (snprintf (p, sizeof p, "%s%s", prefix, root) >= (int) sizeof p)
@@ -189,7 +191,7 @@ walk_root (struct tree *t, const char *prefix, const char *root, unsigned level)
     nr_error_free (&e);
   for (size_t i = 0; i < n; i++)
     {
-      node (t, prefix, root, &v[i], level);
+      node (t, prefix, root, &v[i], level, parent);
       nr_container_info_clear (&v[i]);
     }
   free (v);
@@ -218,7 +220,7 @@ nr_nested_tree (const struct nr_runtime *rt, bool json, nr_error_t *err)
       fprintf (t.txt, "%-40s %-5s %-10s %-7s %-6s %-10s %s\n", "ID", "DEPTH", "ENGINE", "STATUS", "IMAGES", "SHARED",
                "WRITTEN");
     }
-  walk_root (&t, "", rt->root, 0);
+  walk_root (&t, "", rt->root, 0, "");
   nr_imagestore_close (t.store);
   if (json)
     {

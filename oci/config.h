@@ -90,6 +90,7 @@ struct oci_mount
   char *data; /* fs-specific options joined with ',' */
   char **uid_mappings_raw; /* unused; idmapped mounts not supported */
   bool tmpcopyup;       /* "tmpcopyup": copy the destination's contents into the new tmpfs */
+  bool locked;          /* "x-nestrun.locked": flags and sub-mounts locked (runtime/mount_lock.c) */
   bool has_id_mappings; /* uidMappings/gidMappings given: refused (idmapped mounts) */
 };
 
@@ -365,6 +366,8 @@ struct oci_mount_option
   uint64_t attr;        /* MOUNT_ATTR_* for r* recursive options */
   bool is_propagation;
 };
+/* nestrun's own mount option: see runtime/mount_lock.c */
+#define NR_MOUNT_OPT_LOCKED "x-nestrun.locked"
 extern const struct oci_mount_option oci_mount_options[];
 extern const size_t oci_n_mount_options;
 int oci_mount_parse_options (struct oci_mount *m, nr_error_t *err);

@@ -33,7 +33,7 @@
 #define PROP(n, f) { .name = (n), .flag = (f), .is_propagation = true }
 #define RATTR(n, clr, a) { .name = (n), .clear = (clr), .attr = (a) }
 
-/* "defaults" and "tmpcopyup" are handled by name; every other entry without a
+/* "defaults", "tmpcopyup" and "x-nestrun.locked" are handled by name; every other entry without a
    flag or propagation is a recursive attribute (MOUNT_ATTR_RELATIME is 0).
    "idmap"/"ridmap" are not listed: idmapped mounts are not supported
    (oci_config_validate refuses them). */
@@ -101,6 +101,10 @@ const struct oci_mount_option oci_mount_options[] = {
   RATTR ("rsymfollow", true, MOUNT_ATTR_NOSYMFOLLOW),
 
   FLAG ("tmpcopyup", false, 0),
+  /* ours: the mount's flags and the mounts below it cannot be changed from inside,
+     even with CAP_SYS_ADMIN (runtime/mount_lock.c); other runtimes see unknown fs
+     data, which a bind mount ignores */
+  FLAG (NR_MOUNT_OPT_LOCKED, false, 0),
 };
 const size_t oci_n_mount_options = NR_ARRAY_SIZE (oci_mount_options);
 
@@ -162,6 +166,8 @@ apply_option (struct oci_mount *m, const char *opt)
     return true;
   if (strcmp (o->name, "tmpcopyup") == 0)
     m->tmpcopyup = true;
+  else if (strcmp (o->name, NR_MOUNT_OPT_LOCKED) == 0)
+    m->locked = true;
   else if (o->is_propagation)
     m->propagation = o->flag; /* the last one given wins */
   else if (o->flag != 0)
@@ -176,7 +182,7 @@ reset_computed (struct oci_mount *m)
 {
   m->flags = m->clear_flags = m->propagation = 0;
   m->attr_set = m->attr_clr = 0;
-  m->recursive_attrs = m->bind = m->rbind = m->idmap = m->tmpcopyup = false;
+  m->recursive_attrs = m->bind = m->rbind = m->idmap = m->tmpcopyup = m->locked = false;
   free (m->data);
   m->data = NULL;
 }

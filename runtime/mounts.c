@@ -128,7 +128,9 @@ finish_mount (int root_fd, const struct oci_mount *m, bool bind, nr_error_t *err
     {
       unsigned long keep = 0;
       struct statvfs sv;
-      /* locked flags of the source (userns) must be kept, unless explicitly cleared */
+      /* locked flags of the source (userns, a locked mount) must be kept, unless
+         explicitly cleared; the kernel keeps the access-time setting of a remount
+         that names none */
       if (statvfs (p, &sv) == 0)
         {
           if (sv.f_flag & ST_NOSUID)
@@ -508,5 +510,5 @@ nr_mounts_setup (struct nr_init_ctx *ctx, int root_fd, nr_error_t *err)
   for (size_t i = 0; i < ctx->cfg->n_mounts; i++)
     if (nr_mount_one (ctx, root_fd, &ctx->cfg->mounts[i], err) < 0)
       return -1;
-  return 0;
+  return nr_mounts_lock (ctx, root_fd, err);
 }

@@ -9,6 +9,10 @@
 int nr_rootfs_prepare (struct nr_init_ctx *ctx, int *root_fd, nr_error_t *err);
 int nr_mounts_setup (struct nr_init_ctx *ctx, int root_fd, nr_error_t *err);
 int nr_mount_one (struct nr_init_ctx *ctx, int root_fd, const struct oci_mount *m, nr_error_t *err);
+/* mount_lock.c: lock the "x-nestrun.locked" mounts (after all the config's mounts);
+   nr_mount_lock_roots: the indexes of those to lock (not those below another one) */
+int nr_mounts_lock (struct nr_init_ctx *ctx, int root_fd, nr_error_t *err);
+size_t nr_mount_lock_roots (const struct oci_config *c, size_t *idx, size_t max);
 int nr_devices_setup (struct nr_init_ctx *ctx, int root_fd, nr_error_t *err);
 int nr_rootfs_pivot (struct nr_init_ctx *ctx, nr_error_t *err);
 int nr_rootfs_finish (struct nr_init_ctx *ctx, nr_error_t *err);

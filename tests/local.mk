@@ -5,7 +5,7 @@
 ## nr-payload is copied into every test bundle: fully static with glibc, and built
 ## without the sanitizers (ASan cannot link -static), whatever ./configure said.
 check_PROGRAMS += tests/payload/nr-payload
-tests_payload_nr_payload_SOURCES = tests/payload/init.c
+tests_payload_nr_payload_SOURCES = tests/payload/init.c tests/payload/attack.c tests/payload/attack.h
 tests_payload_nr_payload_CFLAGS = $(WARN_CFLAGS)
 tests_payload_nr_payload_LDFLAGS = -static
 tests_payload_nr_payload_LDADD =

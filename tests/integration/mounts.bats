@@ -251,3 +251,32 @@ function add_mount() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *bin* ]]
 }
+
+@test "x-nestrun.locked: CAP_SYS_ADMIN inside cannot make a locked read-only bind writable" {
+	# nestrun's own option (runtime/mount_lock.c); runc takes it for fs data and ignores it
+	requires not_runc
+	mkdir -p "$ROOT/host/dir/sub"
+	mount -t tmpfs nr-test-sub "$ROOT/host/dir/sub"
+	add_mount '{"source": "'"$ROOT/host/dir"'", "destination": "/plain", "options": ["bind", "ro"]}'
+	add_mount '{"source": "'"$ROOT/host/dir"'", "destination": "/locked", "options": ["rbind", "ro", "x-nestrun.locked"]}'
+	update_config '.process.capabilities.bounding += ["CAP_SYS_ADMIN"] | .process.capabilities.effective += ["CAP_SYS_ADMIN"]
+		| .process.capabilities.permitted += ["CAP_SYS_ADMIN"]'
+	set_args sh -c 'nr-payload unlock /plain; echo --; nr-payload unlock /locked sub; nr-payload touch-ro /locked/new'
+	nestrun run ct1
+	umount -l "$ROOT/host/dir/sub"
+	[ "$status" -eq 0 ]
+	echo "$output"
+	# an ordinary read-only bind is read-only only until CAP_SYS_ADMIN remounts it
+	[ "${lines[0]}" = "remount-rw OK" ]
+	# the locked one: no remount, no mount_setattr, not on a clone; its submount stays
+	local locked
+	locked=$(printf '%s\n' "${lines[@]}" | sed -n '/^--$/,$p')
+	[[ "$locked" == *"remount-rw EPERM"* ]]
+	[[ "$locked" == *"setattr-rw EPERM"* ]]
+	[[ "$locked" == *"clone-setattr-rw EPERM"* ]]
+	[[ "$locked" == *"umount-below EINVAL"* ]]
+	# (a clone may be made: it is as locked as what it copies)
+	[ -z "$(grep -v '^clone OK$' <<<"$locked" | grep ' OK$')" ]
+	[ "${lines[-1]}" = EROFS ]
+	[ ! -e "$ROOT/host/dir/new" ]
+}

@@ -36,6 +36,7 @@ teardown() {
 	ids=$(hdocker ps -aq 2>/dev/null) || true
 	# shellcheck disable=SC2086  # one id per word
 	[ -z "$ids" ] || hdocker rm -f $ids >/dev/null 2>&1 || true
+	lab_cleanup
 	# health: nothing of a nest survives its container
 	run ls "$NEST_STORE/nests"
 	[ -z "$output" ] || fail "leaked nest dirs: $output"
@@ -50,6 +51,16 @@ fail() {
 }
 
 full_id() { hdocker inspect -f '{{.Id}}' "$1"; }
+
+# chain_nest_dirs TREE-JSON: the nest dir (on the host) of each level of the chain, depth first.
+chain_nest_dirs() {
+	local dir=$NEST_STORE/nests id
+	for id in $(jq -r '.. | objects | select(.nested == true) | .id' <<<"$1"); do
+		dir=$dir/$id
+		echo "$dir"
+		dir=$dir/nests
+	done
+}
 
 @test "depth 1: the pre-loaded images are listed before any pull, nestrun is the default runtime" {
 	nest_start d1
@@ -196,4 +207,127 @@ plain_bundle() {
 	jq -e '.annotations["run.nestrun.depth"] == "1"' "$root/auto/config.json"
 	"$NESTRUN_STATIC" --root "$root" --store "$NEST_STORE" delete -f auto
 	[ ! -e "$NEST_STORE/nests/auto" ]
+}
+
+@test "depth 4: a chain of four DinD nests, offline, runs a pre-loaded image at the bottom; depth 5 is refused" {
+	nest_chain 4
+	local d
+	for d in 1 2 3 4; do
+		# nestrun is the default runtime and the store's images are there before any
+		# pull; no network at all (a loopback and nothing else), so nothing could be pulled
+		run nest_exec "$d" sh -c 'docker info --format "{{.DefaultRuntime}}"; ls /sys/class/net
+			docker images --format "{{.Repository}}:{{.Tag}}" | sort | tr "\n" " "; echo
+			cat /run/nestrun-nest/nest.json'
+		[ "${lines[0]}" = nestrun ]
+		[ "${lines[1]}" = lo ]
+		[ "${lines[2]}" = "busybox:latest nestrun-dind:test " ]
+		echo "${lines[3]}" | jq -e --argjson d "$d" '.depth == $d and .maxDepth == 4'
+	done
+	run nest_exec 4 docker run --rm busybox sh -c 'echo hello-below-depth-4; ls /sys/class/net'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = hello-below-depth-4 ]
+	[ "${lines[1]}" = lo ]
+	# a fifth nest: the inner docker's user is told which depth and which limit
+	run nest_exec 4 docker run --rm --privileged -e NESTRUN_NESTED=1 nestrun-dind:test /entrypoint.sh
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"nesting depth 5 exceeds the maximum 4"* ]]
+	run nest_exec 4 docker ps -aq
+	[ -z "$output" ]
+	# disk, per level: no image byte is written anywhere (every seeded layer's diff is an
+	# empty mount point on the host), and what a level writes beyond what its containers
+	# write (their layers and logs) is at most 1 MiB of metadata
+	local dirs dir layer written containers id tree
+	tree=$(hnestrun tree --format json)
+	mapfile -t dirs < <(chain_nest_dirs "$tree")
+	[ "${#dirs[@]}" -eq 4 ]
+	for dir in "${dirs[@]}"; do
+		for layer in "$NEST_STORE"/layers/*; do
+			[ -d "$dir/docker/overlay2/${layer##*/}/diff" ]
+			[ -z "$(ls -A "$dir/docker/overlay2/${layer##*/}/diff")" ]
+		done
+		id=${dir##*/}
+		written=$(jq --arg id "$id" '.. | objects | select(.id? == $id) | .bytesWritten' <<<"$tree")
+		containers=0
+		for layer in "$dir"/docker/overlay2/* "$dir"/docker/containers; do
+			case ${layer##*/} in l) continue ;; esac
+			[ -e "$NEST_STORE/layers/${layer##*/}" ] && continue
+			containers=$((containers + $(du -sk "$layer" | cut -f1) * 1024))
+		done
+		echo "# nest ${id:0:12}: written $((written / 1024)) KiB, of which containers $((containers / 1024)) KiB" >&3
+		[ $((written - containers)) -le $((1024 * 1024)) ]
+	done
+}
+
+@test "NESTRUN_MAX_DEPTH=2 for the host's nestrun: a depth-3 nest is refused inside depth 2, other containers run" {
+	hdocker run -d --name d1 --runtime nestrun-max2 --privileged -e NESTRUN_NESTED=1 nestrun-dind:test >/dev/null
+	nest_wait hdocker exec d1
+	run nest_exec 1 cat /run/nestrun-nest/nest.json
+	echo "$output" | jq -e '.depth == 1 and .maxDepth == 2'
+	nest_exec 1 docker run -d --name d2 --privileged -e NESTRUN_NESTED=1 nestrun-dind:test /entrypoint.sh
+	nest_wait nest_exec 2
+	run nest_exec 2 docker run --rm --privileged -e NESTRUN_NESTED=1 nestrun-dind:test /entrypoint.sh
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"nesting depth 3 exceeds the maximum 2"* ]]
+	run nest_exec 2 docker run --rm busybox echo not-a-nest
+	[ "$status" -eq 0 ]
+	[ "$output" = not-a-nest ]
+}
+
+# The lab's network (a bridge of the private dockerd) and, if the host's FORWARD policy
+# would drop bridged traffic, our rule letting it pass on that bridge only.
+LAB_NET=nrlab$$
+lab_cleanup() {
+	if [ -n "${LAB_RULE:-}" ]; then
+		iptables -D FORWARD -i "$LAB_NET" -o "$LAB_NET" -j ACCEPT 2>/dev/null || true
+		LAB_RULE=
+	fi
+	hdocker network rm "$LAB_NET" >/dev/null 2>&1 || true
+}
+
+@test "a Kathara-style lab: nested devices on a bridge reach each other, each runs an inner container from the store" {
+	hdocker network create --driver bridge -o com.docker.network.bridge.name="$LAB_NET" "$LAB_NET" >/dev/null
+	if iptables -S FORWARD 2>/dev/null | grep -q '^-P FORWARD DROP'; then
+		iptables -I FORWARD -i "$LAB_NET" -o "$LAB_NET" -j ACCEPT
+		LAB_RULE=1
+	fi
+	local dev i j ip=()
+	for i in 1 2 3; do
+		hdocker run -d --name "lab$$-dev$i" --hostname "dev$i" --network "$LAB_NET" --runtime nestrun \
+			--privileged -e NESTRUN_NESTED=1 nestrun-dind:test >/dev/null
+	done
+	for i in 1 2 3; do
+		dev=lab$$-dev$i
+		nest_wait hdocker exec "$dev"
+		ip[i]=$(hdocker inspect -f "{{(index .NetworkSettings.Networks \"$LAB_NET\").IPAddress}}" "$dev")
+		[ -n "${ip[i]}" ]
+		# the device's engine lists the store's images before any pull, and serves its
+		# name on port 7000 from an inner container of the pre-loaded busybox (in the
+		# device's network namespace)
+		# shellcheck disable=SC2016  # expanded by the device's sh
+		run hdocker exec "$dev" sh -c 'docker images --format "{{.Repository}}:{{.Tag}}" | grep -x busybox:latest
+			docker run -d --name svc --network host busybox nc -ll -p 7000 -e echo "served-by-$0" >/dev/null
+			docker inspect -f "{{.Image}}" svc; docker inspect -f "{{.Id}}" busybox:latest' "dev$i"
+		[ "${lines[0]}" = busybox:latest ]
+		[ -n "${lines[1]}" ]
+		[ "${lines[1]}" = "${lines[2]}" ]
+	done
+	# every device reaches every other one over the bridge: ICMP, and TCP to the inner service
+	for i in 1 2 3; do
+		# shellcheck disable=SC2016  # expanded by the device's sh
+		run hdocker exec "lab$$-dev$i" sh -c 'for a in "$@"; do
+			ping -c 1 -W 5 "$a" >/dev/null && echo "ping $a ok"; nc -w 5 "$a" 7000 </dev/null; done' \
+			sh "${ip[@]}"
+		for j in 1 2 3; do
+			[[ "$output" == *"ping ${ip[j]} ok"* ]]
+			[[ "$output" == *"served-by-dev$j"* ]]
+		done
+	done
+	# deleting the lab leaves nothing: nest dirs, leases, mounts (teardown checks them), the bridge
+	# shellcheck disable=SC2046  # one name per word
+	hdocker rm -f $(hdocker ps -aq --filter "name=lab$$-") >/dev/null
+	lab_cleanup
+	run ip link show "$LAB_NET"
+	[ "$status" -ne 0 ]
+	[ -z "$(ls "$NEST_STORE/nests")" ]
+	[ -z "$(ls "$NEST_STORE/leases")" ]
 }

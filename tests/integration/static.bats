@@ -28,8 +28,8 @@ function teardown() {
 	[[ "$output" != *"NEEDED"* ]]
 }
 
-@test "the static binary runs a container from inside a busybox-only chroot" {
-	# A "host" filesystem with nothing but busybox, the static nestrun and a bundle.
+# A "host" filesystem with nothing but busybox, the static nestrun and the bundle.
+function chroot_host() {
 	HOSTFS="$ROOT/hostfs"
 	mkdir -p "$HOSTFS"/{bin,proc,sys,dev,run,tmp}
 	cp "$BUSYBOX" "$HOSTFS/bin/busybox"
@@ -38,12 +38,16 @@ function teardown() {
 	[ ! -e "$HOSTFS/lib" ] && [ ! -e "$HOSTFS/lib64" ] && [ ! -e "$HOSTFS/usr/lib" ]
 	mv "$BUNDLE" "$HOSTFS/bundle"
 	BUNDLE="$HOSTFS/bundle"
-	update_config '.process.args = ["nr-payload", "echo", "inside-the-chroot"]'
 	mount -t proc proc "$HOSTFS/proc"
 	mount --rbind /sys "$HOSTFS/sys"
 	mount --make-rslave "$HOSTFS/sys"
 	mount --rbind /dev "$HOSTFS/dev"
 	mount --make-rslave "$HOSTFS/dev"
+}
+
+@test "the static binary runs a container from inside a busybox-only chroot" {
+	chroot_host
+	update_config '.process.args = ["nr-payload", "echo", "inside-the-chroot"]'
 
 	run chroot "$HOSTFS" /bin/nestrun --root /run/nestrun run -b /bundle static1
 	echo "$output"
@@ -52,6 +56,21 @@ function teardown() {
 	run chroot "$HOSTFS" /bin/nestrun --root /run/nestrun list -q
 	[ -z "$output" ]
 
+	umount -R "$HOSTFS/proc" "$HOSTFS/sys" "$HOSTFS/dev"
+	HOSTFS=
+}
+
+@test "in a chroot (no user namespace for it) x-nestrun.locked mounts stay read-only, unlocked, with a warning" {
+	chroot_host
+	mkdir -p "$HOSTFS/shared"
+	update_config '.process.args = ["nr-payload", "touch-ro", "/shared/x"]
+		| .mounts += [{"destination": "/shared", "type": "bind", "source": "/shared",
+			"options": ["bind", "ro", "x-nestrun.locked"]}]'
+	run chroot "$HOSTFS" /bin/nestrun --root /run/nestrun run -b /bundle static2
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"lock mounts: unshare user and mount namespaces: Operation not permitted: the mounts to lock (1) stay as they are, unlocked"* ]]
+	[[ "$output" == *EROFS* ]]
 	umount -R "$HOSTFS/proc" "$HOSTFS/sys" "$HOSTFS/dev"
 	HOSTFS=
 }

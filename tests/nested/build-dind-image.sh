@@ -9,19 +9,22 @@
 #                    libraries (ldd), and /entrypoint.sh starting dockerd without
 #                    iptables or a bridge (the nests have no network)
 # Then, when asked: --store DIR imports both into a nestrun store (nestrun-dind:test and
-# busybox:latest), --docker HOST imports both into a dockerd (docker import).
+# busybox:latest), --docker HOST imports both into a dockerd (docker import);
+# --payload FILE adds the static test payload to the DinD image as /usr/bin/nr-payload.
 #
 # usage: build-dind-image.sh OUT [--nestrun BIN --store DIR] [--docker unix:///…/sock]
+#                            [--payload FILE]
 set -euo pipefail
 
-out=${1:?usage: build-dind-image.sh OUT [--nestrun BIN --store DIR] [--docker HOST]}
+out=${1:?usage: build-dind-image.sh OUT [--nestrun BIN --store DIR] [--docker HOST] [--payload FILE]}
 shift
-nestrun='' store='' dhost=''
+nestrun='' store='' dhost='' payload=''
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--nestrun) nestrun=$2; shift 2 ;;
 	--store) store=$2; shift 2 ;;
 	--docker) dhost=$2; shift 2 ;;
+	--payload) payload=$2; shift 2 ;;
 	*) echo "unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -66,6 +69,7 @@ copy_with_libs "$r" "$(find_bin containerd)" /usr/bin/containerd
 copy_with_libs "$r" "$(find_bin containerd-shim-runc-v2)" /usr/bin/containerd-shim-runc-v2
 copy_with_libs "$r" "$(find_bin runc)" /usr/bin/runc
 copy_with_libs "$r" "$DOCKER_CLI" /usr/bin/docker
+[ -z "$payload" ] || install -D -m 0755 "$payload" "$r/usr/bin/nr-payload"
 mkdir -p "$r/var/lib/docker" "$r/etc/docker"
 cat >"$r/entrypoint.sh" <<'SH'
 #!/bin/sh

@@ -10,6 +10,7 @@
 # Environment:
 #   NESTRUN_STATIC  the static nestrun (default: <srcdir>/build-static/nestrun)
 #   NEST_WORK       where everything goes (default: a fresh /tmp/nest-e2e.XXXXXX)
+#   NR_PAYLOAD      the static test payload, put in the DinD image when set
 # shellcheck disable=SC2154
 
 NESTED_DIR=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
@@ -36,8 +37,12 @@ nest_dockerd_start() {
 	NEST_STORE=$NEST_WORK/store
 	DOCKER_HOST_SOCK=unix://$NEST_WORK/docker.sock
 	mkdir -p "$NEST_WORK"/{data,exec} "$NEST_STORE"
-	jq -n --arg nr "$NESTRUN_STATIC" --arg store "$NEST_STORE" \
-		'{runtimes:{nestrun:{path:$nr,runtimeArgs:["--store",$store]}}}' >"$NEST_WORK/daemon.json"
+	# "nestrun-max2": the same nestrun with NESTRUN_MAX_DEPTH=2 in its environment
+	printf '#!/bin/sh\nNESTRUN_MAX_DEPTH=2 exec "%s" "$@"\n' "$NESTRUN_STATIC" >"$NEST_WORK/nestrun-max2"
+	chmod 0755 "$NEST_WORK/nestrun-max2"
+	jq -n --arg nr "$NESTRUN_STATIC" --arg max2 "$NEST_WORK/nestrun-max2" --arg store "$NEST_STORE" \
+		'{runtimes:{nestrun:{path:$nr,runtimeArgs:["--store",$store]},
+			"nestrun-max2":{path:$max2,runtimeArgs:["--store",$store]}}}' >"$NEST_WORK/daemon.json"
 	dockerd --data-root "$NEST_WORK/data" --exec-root "$NEST_WORK/exec" -H "$DOCKER_HOST_SOCK" \
 		--pidfile "$NEST_WORK/docker.pid" --config-file "$NEST_WORK/daemon.json" \
 		--iptables=false --ip6tables=false --bridge=none --ip-masq=false --ip-forward=false \
@@ -81,8 +86,10 @@ hnestrun() { "$NESTRUN_STATIC" --root "$NEST_WORK/exec/runtime-runc/moby" --stor
 
 # Build and import the test images (once per file).
 nest_images() {
+	local payload=()
+	[ ! -x "${NR_PAYLOAD:-}" ] || payload=(--payload "$NR_PAYLOAD")
 	"$NESTED_DIR/build-dind-image.sh" "$NEST_WORK/img" --nestrun "$NESTRUN_STATIC" --store "$NEST_STORE" \
-		--docker "$DOCKER_HOST_SOCK" >/dev/null
+		--docker "$DOCKER_HOST_SOCK" "${payload[@]}" >/dev/null
 }
 
 # Start a DinD nest at depth 1 named $1 (extra docker run args follow); waits for its dockerd.
@@ -103,8 +110,29 @@ nest_wait() {
 	return 1
 }
 
-# A checksum of the store's content (layers, blobs, refs).
+# nest_exec N CMD...: run CMD in the nest at depth N of the chain d1 > d2 > … > dN
+# (d1 runs under the host's dockerd, d<i+1> under the dockerd of d<i>).
+nest_exec() {
+	local n=$1 i
+	shift
+	local via=(hdocker exec d1)
+	for ((i = 2; i <= n; i++)); do via+=(docker exec "d$i"); done
+	"${via[@]}" "$@"
+}
+
+# nest_chain N: the chain d1 > … > dN of privileged DinD nests, each dockerd up.
+nest_chain() {
+	local n=$1 i
+	nest_start d1
+	for ((i = 2; i <= n; i++)); do
+		nest_exec $((i - 1)) docker run -d --name "d$i" --privileged -e NESTRUN_NESTED=1 \
+			nestrun-dind:test /entrypoint.sh >/dev/null || return 1
+		nest_wait nest_exec "$i" || return 1
+	done
+}
+
+# A checksum of the store as the nests share it (tests/nested/store-sum.py): content,
+# mode, owner, xattrs, link targets, link counts and times of every entry.
 store_sum() {
-	(cd "$NEST_STORE" && find layers blobs refs.json \( -type f -o -type l \) -print0 | sort -z |
-		xargs -0 sha256sum | sha256sum)
+	python3 "$NESTED_DIR/store-sum.py" "$NEST_STORE"
 }

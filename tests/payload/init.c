@@ -23,6 +23,8 @@
  *   uptime               CLOCK_MONOTONIC and CLOCK_BOOTTIME seconds (time namespaces)
  *   exit N | kill-self SIGNUM | sleep SECS | echo ARGS...
  *   pause                print "ready", sleep until SIGTERM/SIGINT/SIGHUP, exit 0
+ *   mutate PATH | unlock PATH [SUB] | handle-open PATH DIR   attack.c: try to change
+ *                        a read-only path, print "OPERATION ERRNO-NAME|OK" lines
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -48,6 +50,8 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "attack.h"
 
 static const char *
 errname (int e)
@@ -566,6 +570,8 @@ static const struct
   { "exit", 1, c_exit },       { "kill-self", 1, c_kill_self },
   { "sleep", 1, c_sleep },     { "pause", 0, c_pause },
   { "echo", 0, c_echo },
+  { "mutate", 1, nr_attack_mutate }, { "unlock", 1, nr_attack_unlock },
+  { "handle-open", 2, nr_attack_handle_open },
 };
 
 int

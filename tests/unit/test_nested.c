@@ -9,6 +9,7 @@
 #include "oci/config.h"
 #include "oci/edit.h"
 #include "oci/serialize.h"
+#include "runtime/rootfs.h"
 #include "tests/unit/tap.h"
 
 #include <errno.h>
@@ -229,6 +230,22 @@ test_nest (void)
   ok (find (c, NR_NEST_IN_RECORD, &i_rec) && find (c, NR_NEST_IN_NESTS, &i_nests), "lineage: record and nests/ bound");
   const struct oci_mount *dj = find (c, "/etc/docker/daemon.json", &i_cfg);
   ok (dj && (dj->flags & MS_RDONLY), "engine-config: daemon.json bound read-only over the image's");
+  const struct oci_mount *bin = find (c, NR_NEST_IN_BIN, &i_cfg);
+  const struct oci_mount *rec_m = find (c, NR_NEST_IN_RECORD, &i_rec);
+  ok (st && st->locked && st->rbind && dj && dj->locked && bin && bin->locked && (bin->flags & MS_RDONLY) && rec_m
+          && rec_m->locked,
+      "every read-only bind is locked (store recursively: its nests/ mask with it)");
+  size_t i_nm = 0;
+  const struct oci_mount *nm = find (c, NR_NEST_IN_NESTS, &i_nm);
+  const struct oci_mount *mask = find (c, NR_NEST_IN_STORE "/nests", &i_nm);
+  ok (nm && !nm->locked && dr && !dr->locked && mask && !mask->locked,
+      "writable binds are not locked; the nests/ mask is, as part of the store");
+  size_t roots[16];
+  size_t n_roots = nr_mount_lock_roots (c, roots, 16);
+  bool has_store = false, has_mask = false;
+  for (size_t k = 0; k < n_roots; k++)
+    has_store |= roots[k] == i_store, has_mask |= strcmp (c->mounts[roots[k]].destination, NR_NEST_IN_STORE "/nests") == 0;
+  ok (n_roots == 4 && has_store && !has_mask, "lock: store, runtime, record and engine config, each once");
   snprintf (p, sizeof p, "%s/n1/daemon.json", env.nests_root);
   _cleanup_free_ char *dj_text = NULL;
   size_t len = 0;
@@ -313,9 +330,20 @@ test_depth_limit (void)
   struct oci_config *c = make_cfg (r, "", PRIV, "", &raw);
   struct nr_nest_ctx x;
   nr_error_t e = NULL;
-  ok (rewrite ("deep", c, r, &x, &e) < 0 && e->status == ELOOP && strstr (e->msg, "exceeds the maximum 4"),
-      "depth: the maximum is enforced");
+  ok (rewrite ("deep", c, r, &x, &e) < 0 && strstr (e->msg, "nesting depth 5 exceeds the maximum 4"),
+      "depth: the maximum is enforced, the error names the depth and the limit");
   nr_error_free (&e), nr_nest_ctx_clear (&x), oci_config_free (c);
+  /* a nest lowers its children's limit with the annotation, never raises it */
+  self.depth = 1;
+  _cleanup_free_ char *r2 = NULL, *r3 = NULL;
+  c = make_cfg (r, "", PRIV, "\"run.nestrun.max-depth\":\"2\"", &r2);
+  ok (rewrite ("low", c, r, &x, &e) == 1 && x.max_depth == 2, "depth: a nest lowers the limit of its children");
+  nr_nest_undo (&x), nr_nest_ctx_clear (&x), oci_config_free (c);
+  nr_error_free (&e);
+  c = make_cfg (r, "", PRIV, "\"run.nestrun.max-depth\":\"9\"", &r3);
+  ok (rewrite ("high", c, r, &x, &e) == 1 && x.max_depth == 4, "depth: a nest cannot raise the limit");
+  nr_nest_undo (&x), nr_nest_ctx_clear (&x), oci_config_free (c);
+  nr_error_free (&e);
   env.self = NULL;
 }
 
@@ -334,6 +362,19 @@ test_table_and_remove (void)
   nr_mkdir_p (d, 0755, &e);
   ok (nr_nest_remove_dir (d, &e) < 0 && access (d, F_OK) == 0, "remove: a dir without the marker is refused");
   nr_error_free (&e);
+  /* lock roots: a locked mount below another locked one goes with it; "/ab" is not below "/a" */
+  _cleanup_free_ char *raw = NULL;
+  struct oci_config *c = make_cfg (d, "", PRIV, "", &raw);
+  static const char *const rw[] = { "bind", NULL };
+  oci_mount_add (c, "/a/b", "bind", "/x", nr_nest_ro_bind, &e);
+  oci_mount_add (c, "/a", "bind", "/x", nr_nest_ro_bind, &e);
+  oci_mount_add (c, "/ab", "bind", "/x", nr_nest_ro_bind, &e);
+  oci_mount_add (c, "/a/c", "bind", "/x", rw, &e);
+  size_t idx[8], n = c ? nr_mount_lock_roots (c, idx, 8) : 0;
+  ok (n == 2 && strcmp (c->mounts[idx[0]].destination, "/a") == 0 && strcmp (c->mounts[idx[1]].destination, "/ab") == 0,
+      "lock: the roots of the locked mounts, in config order");
+  nr_error_free (&e);
+  oci_config_free (c);
 }
 
 int

@@ -253,7 +253,7 @@ test_mount_options (void)
                  "{'destination':'/a','type':'none','source':'/src','options':"
                  "['ro','nosuid','nodev','noexec','rbind','rprivate','rro','size=64m','mode=755']},"
                  "{'destination':'/b','type':'tmpfs','options':['ro','rw','nosuid','suid','defaults','tmpcopyup']},"
-                 "{'destination':'/c','type':'bind','source':'/x','options':['rnoatime','rnosuid','rrelatime']},"
+                 "{'destination':'/c','type':'bind','source':'/x','options':['rnoatime','rnosuid','rrelatime','x-nestrun.locked']},"
                  "{'destination':'/d','options':['idmap','shared','slave']}]}",
                  &c, &err);
   if (!is_int (r, 0, "config with mounts parses"))
@@ -282,6 +282,8 @@ test_mount_options (void)
   is_int (m[2].flags, MS_BIND, "type bind sets MS_BIND");
   is_int (m[2].attr_set, MOUNT_ATTR_NOATIME | MOUNT_ATTR_NOSUID, "rnoatime,rnosuid,rrelatime attr_set");
   is_int (m[2].attr_clr, MOUNT_ATTR__ATIME, "atime options clear MOUNT_ATTR__ATIME");
+  ok (m[2].locked && m[2].data == NULL, "x-nestrun.locked: our option, not fs data");
+  ok (!m[0].locked && !m[1].locked, "mounts are not locked unless asked");
 
   ok (m[3].idmap, "idmap recorded");
   is_int (m[3].propagation, MS_SLAVE, "the last propagation option wins");
