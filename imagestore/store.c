@@ -70,8 +70,10 @@ check_version (int dirfd, const char *path, nr_error_t *err)
   return 0;
 }
 
-/* Take the store lock; with the exclusive lock held, nobody else is working, so
-   everything under tmp/ is debris and goes.  Writers then keep it shared. */
+/* Take the store lock, then make the layout under it; with the exclusive lock held,
+   nobody else is working, so everything under tmp/ (and a ".NAME.tmp-PID" in the root)
+   is debris and goes.  Writers then keep it shared.  The layout is made under the lock:
+   a concurrent first open cannot take its half-written VERSION for debris. */
 static int
 take_lock (struct nr_imagestore *s, int flags, nr_error_t *err)
 {
@@ -82,16 +84,18 @@ take_lock (struct nr_imagestore *s, int flags, nr_error_t *err)
     {
       if (flock (s->lock_fd, LOCK_EX) < 0)
         return nr_error (err, errno, "lock \"%s/lock\"", s->path);
+      if (create_layout (s->dirfd, s->path, err) < 0)
+        return -1;
       return nr_store_clean_debris (s, NULL, err);
     }
   if (flock (s->lock_fd, LOCK_EX | LOCK_NB) == 0)
     {
-      if (nr_store_clean_debris (s, NULL, err) < 0)
+      if (create_layout (s->dirfd, s->path, err) < 0 || nr_store_clean_debris (s, NULL, err) < 0)
         return -1;
     }
   if (flock (s->lock_fd, LOCK_SH) < 0)
     return nr_error (err, errno, "lock \"%s/lock\"", s->path);
-  return 0;
+  return create_layout (s->dirfd, s->path, err);
 }
 
 int
@@ -114,7 +118,7 @@ nr_imagestore_open (const char *path, int flags, struct nr_imagestore **out, nr_
     return nr_error (err, errno, "open image store \"%s\"", s->path);
   if (flags & (NR_STORE_WRITE | NR_STORE_EXCLUSIVE))
     {
-      if (create_layout (s->dirfd, s->path, err) < 0 || take_lock (s, flags, err) < 0)
+      if (take_lock (s, flags, err) < 0)
         return -1;
     }
   if (check_version (s->dirfd, s->path, err) < 0)
