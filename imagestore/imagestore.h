@@ -207,4 +207,13 @@ void nr_seed_result_free (struct nr_seed_result *r);
 int nr_imagestore_seed_docker (struct nr_imagestore *s, const char *data_root, char *const *images,
                                struct nr_seed_result *out, nr_error_t *err);
 
+/* Write a containers-storage additional image store (overlay driver; podman, buildah,
+   CRI-O: `additionalimagestores`) for the given refs (NULL = all) into view, read-only
+   for its consumers and made of metadata only: each layer's diff is a symbolic link to
+   <layers_at>/layers/<chain hex>/diff, layers_at being the store as the consumer sees
+   it (NULL: the store's own path).  No binds: out->n_binds is 0.  A seed replaces what
+   an earlier seed wrote in view.  See seed_containers.c for the layout. */
+int nr_imagestore_seed_containers (struct nr_imagestore *s, const char *view, const char *layers_at,
+                                   char *const *images, struct nr_seed_result *out, nr_error_t *err);
+
 #endif

@@ -273,10 +273,5 @@ nr_chain_id (const char *parent_chain, const char *diff_id, char out[NR_DIGEST_S
       snprintf (out, NR_DIGEST_STR_LEN, "%s", diff_id);
       return;
     }
-  struct nr_sha256 h;
-  nr_sha256_init (&h);
-  nr_sha256_update (&h, parent_chain, strlen (parent_chain));
-  nr_sha256_update (&h, " ", 1);
-  nr_sha256_update (&h, diff_id, strlen (diff_id));
-  nr_sha256_final_digest (&h, out);
+  nr_sha256_join (parent_chain, " ", diff_id, out);
 }
