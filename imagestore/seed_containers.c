@@ -23,8 +23,8 @@
 
    diff is a symbolic link to the store's layer, not a bind mount: containers-storage
    follows it (it mounts overlay with lowerdir=VIEW/overlay/l/<short>, which the kernel
-   resolves), the view needs no privileges and no mounts to clean up, and nothing in it
-   can be written through.  The link is absolute, to the store as the consumer sees it
+   resolves), and the view needs no mounts, in any mount namespace, and leaves none to
+   clean up.  The link is absolute, to the store as the consumer sees it
    (LAYERS_AT: the store's own path on the host, /run/nestrun-nest/store in a nest).
 
    The view is read-only for its consumers: the two lock files must exist (a read-only
@@ -35,7 +35,7 @@
    What the engine can do: list, inspect, run, build FROM, commit a container, tag and
    untag (the tag is a record in its own store).  rmi fails ("cannot remove read-only
    image"); save and push fail (no tar-split: the layer is re-read from the directory
-   and its digest differs); `podman image mount` fails (it would write in the view). */
+   and its digest differs); `podman image mount` fails ("layer not known"). */
 #include "config.h"
 #include "imagestore/internal.h"
 #include "common/fs.h"
@@ -529,6 +529,8 @@ open_view (struct cs_view *v, nr_error_t *err)
   if (nr_mkdir_p (v->root, 0755, err) < 0 || nr_seed_open_dir (v->root, CS_DRIVER, 0755, &v->drv, err) < 0
       || nr_seed_open_dir (v->root, CS_IMAGES, 0755, &v->imgs, err) < 0)
     return -1;
+  if (mkdirat (v->drv, "l", 0755) < 0 && errno != EEXIST)
+    return nr_error (err, errno, "create \"%s/%s/l\"", v->root, CS_DRIVER);
   return 0;
 }
 

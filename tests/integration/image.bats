@@ -285,6 +285,13 @@ function teardown() {
 	run pm "$d" rmi -f nrtest/multi:1
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"read-only image"* ]]
+	# the view's layer ids are podman's own: loading the same image stores no layer again
+	run pm "$d" load -i "$IMAGES/multi.tar"
+	[ "$status" -eq 0 ]
+	run pm "$d" images --format '{{.Repository}}:{{.Tag}} {{.ReadOnly}}'
+	[[ "$output" == *"localhost/nrtest/multi:1 false"* ]]
+	[ ! -s "$d/root/overlay-layers/layers.json" ] || [ "$(cat "$d/root/overlay-layers/layers.json")" = "[]" ]
+	[ -z "$(find "$d/root" -type f -size +100k ! -name bolt_state.db)" ]
 	podman_view_stop "$d"
 	umount_under "$BATS_TEST_TMPDIR/"
 	[ "$(store_checksum "$NESTRUN_STORE")" = "$before" ]
