@@ -541,6 +541,7 @@ nr_imagestore_seed_containers (struct nr_imagestore *s, const char *view, const 
   struct nr_refs all, sel = { 0 };
   _cleanup_free_ char *store = NULL;
   struct cs_view v = { .s = s, .root = view, .drv = -1, .imgs = -1 };
+  bool fresh = access (view, F_OK) < 0 && errno == ENOENT;
   int r = -1;
 
   memset (out, 0, sizeof *out);
@@ -568,5 +569,14 @@ out:
   nr_refs_free (&all);
   nr_refs_free (&sel);
   view_free (&v);
-  return r < 0 ? nr_error_wrap (err, "seed containers-storage view \"%s\"", view) : 0;
+  if (r == 0)
+    return 0;
+  if (fresh)
+    {
+      /* nothing half-made: a view this seed created goes (its links are removed, never followed) */
+      nr_error_t e = NULL;
+      nr_rm_rf (view, &e);
+      nr_error_free (&e);
+    }
+  return nr_error_wrap (err, "seed containers-storage view \"%s\"", view);
 }

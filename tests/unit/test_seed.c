@@ -270,6 +270,18 @@ test_view (void)
   nr_error_free (&err);
   ok (nr_imagestore_seed_containers (s, view, "relative", NULL, &r, &err) < 0, "a relative --layers-at is an error");
   nr_error_free (&err);
+  /* a store missing a layer: the seed fails half-way, and a view it created is removed */
+  char meta[PATH_MAX + 300], fresh[PATH_MAX + 16];
+  snprintf (meta, sizeof meta, "%s/layers/%s/layer.json", store, chain2 + 7);
+  snprintf (fresh, sizeof fresh, "%s/fresh", workdir);
+  unlink (meta);
+  char *const two_only[] = { "two:1", NULL };
+  ok (nr_imagestore_seed_containers (s, fresh, NULL, two_only, &r, &err) < 0,
+      "a layer missing from the store is an error");
+  like (err ? err->msg : "", "layer.json", "  naming the file");
+  nr_error_free (&err);
+  ok (access (fresh, F_OK) < 0, "  and the view it was making is gone");
+  ok (exists (store, "refs.json"), "  the store is still there");
   nr_imagestore_close (s);
 }
 
