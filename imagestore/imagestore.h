@@ -17,7 +17,9 @@
                                operation that gets the store lock exclusively
 
    Everything visible outside tmp/ is complete: a layer, blob or ref appears only by
-   rename, so kill -9 at any point leaves no partial state, only tmp/ debris. */
+   rename, so kill -9 at any point leaves no partial state, only tmp/ debris.  The store
+   itself too: a new store is made as STORE.new-<pid> beside it and renamed into place
+   (a killed creation's copy is removed by a later writer once its pid is gone). */
 #ifndef NR_IMAGESTORE_H
 #define NR_IMAGESTORE_H
 
