@@ -18,7 +18,11 @@ static const char usage[]
       "  ls | inspect IMAGE... | du | rm REF... | tag IMAGE REF | gc [--dry-run]\n"
       "  lease add ID IMAGE... | lease rm ID\n"
       "  seed-docker DATA_ROOT [IMAGE...]   write a dockerd overlay2 data-root (metadata only);\n"
-      "                                     prints the binds to make, in order: SRC DST ro|rw\n";
+      "                                     prints the binds to make, in order: SRC DST ro|rw\n"
+      "  seed-containers [--layers-at PATH] VIEW [IMAGE...]\n"
+      "                                     write a read-only containers-storage image store\n"
+      "                                     (podman, buildah, CRI-O additionalimagestores; metadata\n"
+      "                                     only, layers linked at PATH: the store as they see it)\n";
 
 int
 image_common_option (int c, const char *arg, struct image_opts *o, nr_error_t *err)
@@ -149,25 +153,6 @@ do_lease (struct image_opts *o, int argc, char **argv, nr_error_t *err)
   return nr_imagestore_lease_add (s, argv[i + 1], argv + i + 2, err);
 }
 
-static int
-do_seed (struct image_opts *o, int argc, char **argv, nr_error_t *err)
-{
-  _cleanup_store_ struct nr_imagestore *s = NULL;
-  struct nr_seed_result r;
-  int i = parse_simple ("seed-docker", o, argc, argv, NULL, err);
-  if (i < 0)
-    return -1;
-  if (argc - i < 1)
-    return nr_error (err, EINVAL, "image seed-docker: expected DATA_ROOT [IMAGE...]");
-  if (image_open (o, NR_STORE_READ, &s, err) < 0
-      || nr_imagestore_seed_docker (s, argv[i], argc - i > 1 ? argv + i + 1 : NULL, &r, err) < 0)
-    return -1;
-  for (size_t k = 0; k < r.n_binds; k++)
-    printf ("%s %s %s\n", r.binds[k].src, r.binds[k].dst, r.binds[k].ro ? "ro" : "rw");
-  nr_seed_result_free (&r);
-  return 0;
-}
-
 int
 cmd_image (struct nr_cli *cli, int argc, char **argv, nr_error_t *err)
 {
@@ -193,7 +178,7 @@ cmd_image (struct nr_cli *cli, int argc, char **argv, nr_error_t *err)
     return do_gc (&o, argc, argv, err);
   if (strcmp (sub, "lease") == 0)
     return do_lease (&o, argc, argv, err);
-  if (strcmp (sub, "seed-docker") == 0)
-    return do_seed (&o, argc, argv, err);
+  if (strcmp (sub, "seed-docker") == 0 || strcmp (sub, "seed-containers") == 0)
+    return cmd_image_seed (sub, &o, argc, argv, err);
   return nr_error (err, EINVAL, "image: unknown command \"%s\"\n%s", sub, usage);
 }

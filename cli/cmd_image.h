@@ -31,5 +31,7 @@ int cmd_image_ls (struct image_opts *o, int argc, char **argv, nr_error_t *err);
 int cmd_image_inspect (struct image_opts *o, int argc, char **argv, nr_error_t *err);
 int cmd_image_du (struct image_opts *o, int argc, char **argv, nr_error_t *err);
 int cmd_image_import (struct image_opts *o, int argc, char **argv, nr_error_t *err);
+/* seed-docker, seed-containers */
+int cmd_image_seed (const char *sub, struct image_opts *o, int argc, char **argv, nr_error_t *err);
 
 #endif

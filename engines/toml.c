@@ -517,3 +517,104 @@ nr_toml_quote (const char *s)
   *o = '\0';
   return q;
 }
+
+/* One string at v[*i] (after blanks); *i ends after its closing quote. */
+static int
+read_string (const char *v, size_t *i, char **out, const char **why)
+{
+  char q = v[*i];
+  size_t n = 0, cap = strlen (v + *i) + 1;
+  char *o = malloc (cap);
+  if (o == NULL)
+    return *why = "out of memory", -1;
+  if (q != '"' && q != '\'')
+    return free (o), *why = "expected a string", -1;
+  if (v[*i + 1] == q && v[*i + 2] == q)
+    return free (o), *why = "multi-line strings are not supported", -1;
+  for ((*i)++; v[*i] != q; (*i)++)
+    {
+      char c = v[*i];
+      if (c == '\0' || c == '\n')
+        return free (o), *why = "unterminated string", -1;
+      if (c == '\\' && q == '"')
+        {
+          static const char from[] = "\"\\/btnfr", to[] = "\"\\/\b\t\n\f\r";
+          const char *k = v[*i + 1] ? strchr (from, v[*i + 1]) : NULL;
+          if (k == NULL)
+            return free (o), *why = "unsupported escape in a string", -1;
+          c = to[k - from];
+          (*i)++;
+        }
+      o[n++] = c;
+    }
+  (*i)++;
+  o[n] = '\0';
+  *out = o;
+  return 0;
+}
+
+/* blanks, newlines and comments */
+static void
+skip_space (const char *v, size_t *i)
+{
+  for (;;)
+    {
+      while (v[*i] == ' ' || v[*i] == '\t' || v[*i] == '\r' || v[*i] == '\n')
+        (*i)++;
+      if (v[*i] != '#')
+        return;
+      while (v[*i] && v[*i] != '\n')
+        (*i)++;
+    }
+}
+
+int
+nr_toml_string (const char *value, const char *what, char **out, nr_error_t *err)
+{
+  const char *why = NULL;
+  size_t i = 0;
+  skip_space (value, &i);
+  if (read_string (value, &i, out, &why) < 0)
+    return nr_error (err, EINVAL, "%s: %s", what, why);
+  skip_space (value, &i);
+  if (value[i] != '\0')
+    {
+      free (*out);
+      *out = NULL;
+      return nr_error (err, EINVAL, "%s: expected one string", what);
+    }
+  return 0;
+}
+
+int
+nr_toml_string_array (const char *value, const char *what, char ***out, nr_error_t *err)
+{
+  const char *why = "expected an array of strings";
+  size_t i = 0, n = 0;
+  _cleanup_strv_ char **v = calloc (strlen (value) / 2 + 2, sizeof (char *));
+  if (v == NULL)
+    return nr_error (err, ENOMEM, "%s", what);
+  skip_space (value, &i);
+  if (value[i++] != '[')
+    return nr_error (err, EINVAL, "%s: %s", what, why);
+  for (;;)
+    {
+      skip_space (value, &i);
+      if (value[i] == ']')
+        break;
+      if (read_string (value, &i, &v[n], &why) < 0)
+        return nr_error (err, EINVAL, "%s: %s", what, why);
+      n++;
+      skip_space (value, &i);
+      if (value[i] == ',')
+        i++;
+      else if (value[i] != ']')
+        return nr_error (err, EINVAL, "%s: expected , or ] in an array", what);
+    }
+  i++;
+  skip_space (value, &i);
+  if (value[i] != '\0')
+    return nr_error (err, EINVAL, "%s: text after the array", what);
+  *out = TAKE_PTR (v);
+  return 0;
+}

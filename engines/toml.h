@@ -33,6 +33,13 @@ int nr_toml_set (char **text, const char *table, const char *key, const char *va
 int nr_toml_get (const char *text, const char *table, const char *key, const char *what, char **out,
                  nr_error_t *err);
 
+/* Read a value text (as nr_toml_get returns it) that is one string, basic ("a\"b") or
+   literal ('a'), into *out; or an array of such strings, with comments, newlines and a
+   trailing comma allowed, into a NULL-terminated *out.  Anything else (numbers, inline
+   tables, multi-line strings, \u escapes) is refused with an error naming what. */
+int nr_toml_string (const char *value, const char *what, char **out, nr_error_t *err);
+int nr_toml_string_array (const char *value, const char *what, char ***out, nr_error_t *err);
+
 /* A TOML basic string with quotes: "a\"b". */
 char *nr_toml_quote (const char *s);
 

@@ -17,7 +17,9 @@
                                operation that gets the store lock exclusively
 
    Everything visible outside tmp/ is complete: a layer, blob or ref appears only by
-   rename, so kill -9 at any point leaves no partial state, only tmp/ debris. */
+   rename, so kill -9 at any point leaves no partial state, only tmp/ debris.  The store
+   itself too: a new store is made as STORE.new-<pid> beside it and renamed into place
+   (a killed creation's copy is removed by a later writer once its pid is gone). */
 #ifndef NR_IMAGESTORE_H
 #define NR_IMAGESTORE_H
 
@@ -206,5 +208,14 @@ void nr_seed_result_free (struct nr_seed_result *r);
    of the store's layer dirs on data_root/overlay2/<id>/diff. */
 int nr_imagestore_seed_docker (struct nr_imagestore *s, const char *data_root, char *const *images,
                                struct nr_seed_result *out, nr_error_t *err);
+
+/* Write a containers-storage additional image store (overlay driver; podman, buildah,
+   CRI-O: `additionalimagestores`) for the given refs (NULL = all) into view, read-only
+   for its consumers and made of metadata only: each layer's diff is a symbolic link to
+   <layers_at>/layers/<chain hex>/diff, layers_at being the store as the consumer sees
+   it (NULL: the store's own path).  No binds: out->n_binds is 0.  A seed replaces what
+   an earlier seed wrote in view.  See seed_containers.c for the layout. */
+int nr_imagestore_seed_containers (struct nr_imagestore *s, const char *view, const char *layers_at,
+                                   char *const *images, struct nr_seed_result *out, nr_error_t *err);
 
 #endif

@@ -127,4 +127,31 @@ enum nr_whiteout nr_layer_whiteout_kind (const char *clean, const char **target)
 /* Is this xattr dropped from tar entries (overlay's own namespace)? */
 bool nr_layer_xattr_forbidden (const char *name);
 
+/* seed.c: shared by the engine views (seed_docker.c, seed_containers.c). */
+#define NR_SEED_LINK_LEN 26
+/* The overlay short link name of a layer id: base32 of its sha256, stable across seeds. */
+void nr_seed_short_link (const char *id, char out[NR_SEED_LINK_LEN + 1]);
+/* "l/<short of ids[i-1]>:…:l/<short of ids[0]>": the lower file of layer i (malloc'd). */
+char *nr_seed_lower (const char *const *ids, size_t i);
+/* In the driver directory drv: ids[i]/ (mode), its link and lower files and the
+   l/<short> -> ../<id>/diff symlink.  Returns an fd of ids[i]/, or -1. */
+int nr_seed_layer_links (int drv, const char *const *ids, size_t i, mode_t mode, nr_error_t *err);
+int nr_seed_put (int dirfd, const char *name, const char *data, nr_error_t *err);
+/* mkdir -p root/sub (mode) and open it. */
+int nr_seed_open_dir (const char *root, const char *sub, mode_t mode, int *fd, nr_error_t *err);
+/* The refs to seed: all (images NULL: *all is moved into *sel), or those named, each
+   resolved; an unknown name or a digest is an error. */
+int nr_seed_select_refs (struct nr_imagestore *s, char *const *images, struct nr_refs *all, struct nr_refs *sel,
+                         nr_error_t *err);
+
+/* seed_containers.c, pure parts (unit tests) */
+/* containers/image's id of a layer: the diffID's hex for a base layer, else
+   sha256("<parent id>+<diffID hex>") in hex. */
+void nr_cs_layer_id (const char *parent_id, const char *diff_id, char out[NR_SHA256_HEX_LEN + 1]);
+/* "busybox:latest" → "docker.io/library/busybox:latest" (malloc'd). */
+char *nr_cs_name (const char *ref);
+/* containers-storage's file name of a big-data key: the key when it is made of
+   [.0-9a-z] only, else "=" + base64 of it (malloc'd). */
+char *nr_cs_big_data_name (const char *key);
+
 #endif

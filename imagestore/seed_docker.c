@@ -32,51 +32,16 @@
 
 #define IMG "image/overlay2"
 
-void
-nr_seed_result_free (struct nr_seed_result *r)
-{
-  for (size_t i = 0; i < r->n_binds; i++)
-    {
-      free (r->binds[i].src);
-      free (r->binds[i].dst);
-    }
-  free (r->binds);
-  memset (r, 0, sizeof *r);
-}
-
-static void
-short_link (const char *cache_id, char out[27])
-{
-  static const char b32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  uint8_t md[NR_SHA256_LEN];
-  struct nr_sha256 h;
-  nr_sha256_init (&h);
-  nr_sha256_update (&h, cache_id, strlen (cache_id));
-  nr_sha256_final (&h, md);
-  for (int i = 0; i < 26; i++)
-    {
-      int bit = i * 5, byte = bit / 8, off = bit % 8;
-      unsigned v = ((unsigned) md[byte] << 8 | md[byte + 1]) >> (11 - off);
-      out[i] = b32[v & 31];
-    }
-  out[26] = '\0';
-}
-
 static int
 put (int dirfd, const char *name, const char *data, nr_error_t *err)
 {
-  return nr_write_file_atomic_at (dirfd, name, data, strlen (data), 0644, err);
+  return nr_seed_put (dirfd, name, data, err);
 }
 
 static int
 open_dir (const char *root, const char *sub, int *fd, nr_error_t *err)
 {
-  char p[4096];
-  snprintf (p, sizeof p, "%s/%s", root, sub);
-  if (nr_mkdir_p (p, 0710, err) < 0)
-    return -1;
-  *fd = open (p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  return *fd < 0 ? nr_error (err, errno, "open \"%s\"", p) : 0;
+  return nr_seed_open_dir (root, sub, 0710, fd, err);
 }
 
 static int
@@ -99,10 +64,13 @@ seed_layer (struct nr_imagestore *s, const char *root, const struct nr_image_def
             struct nr_seed_result *out, nr_error_t *err)
 {
   const char *chain = d->chain_ids[i] + 7;
+  _cleanup_free_ const char **ids = calloc (i + 1, sizeof (char *));
   struct nr_layer_info li;
-  char sub[512], buf[64], link[27], lower[27 * 130 + 130] = "";
-  _cleanup_close_ int ldb = -1, ov = -1, l = -1;
+  char sub[512], buf[64];
+  _cleanup_close_ int ldb = -1, drv = -1, ov = -1;
 
+  if (ids == NULL)
+    return nr_error (err, ENOMEM, "seed");
   if (nr_layer_read_meta (s, d->chain_ids[i], &li, err) < 0)
     return -1;
   snprintf (sub, sizeof sub, IMG "/layerdb/sha256/%s", chain);
@@ -112,26 +80,16 @@ seed_layer (struct nr_imagestore *s, const char *root, const struct nr_image_def
   snprintf (buf, sizeof buf, "%llu", (unsigned long long) li.size);
   if (put (ldb, "size", buf, err) < 0 || (i && put (ldb, "parent", d->chain_ids[i - 1], err) < 0))
     return -1;
-  snprintf (sub, sizeof sub, "overlay2/%s", chain);
-  if (open_dir (root, sub, &ov, err) < 0 || open_dir (root, "overlay2/l", &l, err) < 0)
-    return -1;
-  short_link (chain, link);
+  for (size_t k = 0; k <= i; k++)
+    ids[k] = d->chain_ids[k] + 7;
+  if (open_dir (root, "overlay2", &drv, err) < 0 || (ov = nr_seed_layer_links (drv, ids, i, 0710, err)) < 0)
+    return nr_error_wrap (err, "seed \"%s/overlay2\"", root);
   if (mkdirat (ov, "diff", 0755) < 0 && errno != EEXIST)
-    return nr_error (err, errno, "mkdir \"%s/%s/diff\"", root, sub);
-  if (put (ov, "link", link, err) < 0 || put (ov, "committed", "", err) < 0)
+    return nr_error (err, errno, "mkdir \"%s/overlay2/%s/diff\"", root, chain);
+  if (put (ov, "committed", "", err) < 0)
     return -1;
-  for (size_t k = i; k-- > 0;)
-    {
-      char pl[27];
-      short_link (d->chain_ids[k] + 7, pl);
-      snprintf (lower + strlen (lower), sizeof lower - strlen (lower), "%sl/%s", k + 1 == i ? "" : ":", pl);
-    }
-  if (i && (put (ov, "lower", lower, err) < 0 || (mkdirat (ov, "work", 0700) < 0 && errno != EEXIST)))
-    return nr_error_wrap (err, "seed \"%s/%s\"", root, sub);
-  snprintf (sub, sizeof sub, "../%s/diff", chain);
-  unlinkat (l, link, 0);
-  if (symlinkat (sub, l, link) < 0)
-    return nr_error (err, errno, "symlink \"%s/overlay2/l/%s\"", root, link);
+  if (i && mkdirat (ov, "work", 0700) < 0 && errno != EEXIST)
+    return nr_error (err, errno, "mkdir \"%s/overlay2/%s/work\"", root, chain);
   char *dst = NULL;
   if (asprintf (&dst, "%s/overlay2/%s/diff", root, chain) < 0)
     dst = NULL;
@@ -225,41 +183,6 @@ write_repositories (struct nr_imagestore *s, const char *root, const struct nr_r
   return nr_write_file_atomic_at (dfd, "repositories.json", buf, len, 0600, err);
 }
 
-/* The refs to seed: all, or those named (each resolved, unknown names an error). */
-static int
-select_refs (struct nr_imagestore *s, char *const *images, struct nr_refs *all, struct nr_refs *sel,
-             nr_error_t *err)
-{
-  memset (sel, 0, sizeof *sel);
-  if (images == NULL)
-    {
-      *sel = *all;
-      memset (all, 0, sizeof *all);
-      return 0;
-    }
-  size_t n = 0;
-  while (images[n])
-    n++;
-  sel->names = calloc (n + 1, sizeof (char *));
-  sel->digests = calloc (n + 1, sizeof (char *));
-  if (sel->names == NULL || sel->digests == NULL)
-    return nr_error (err, ENOMEM, "seed");
-  for (size_t i = 0; i < n; i++)
-    {
-      char m[NR_DIGEST_STR_LEN];
-      char *norm = nr_ref_normalize (images[i]);
-      if (norm == NULL || nr_refs_get (all, norm) == NULL)
-        {
-          free (norm);
-          return nr_image_resolve (s, all, images[i], m, err) < 0 ? -1
-                 : nr_error (err, EINVAL, "\"%s\": seed needs a name:tag, not a digest", images[i]);
-        }
-      sel->names[sel->n] = norm;
-      sel->digests[sel->n++] = strdup (nr_refs_get (all, norm));
-    }
-  return 0;
-}
-
 int
 nr_imagestore_seed_docker (struct nr_imagestore *s, const char *data_root, char *const *images,
                            struct nr_seed_result *out, nr_error_t *err)
@@ -270,7 +193,7 @@ nr_imagestore_seed_docker (struct nr_imagestore *s, const char *data_root, char 
   memset (out, 0, sizeof *out);
   if (nr_refs_load (s, &all, err) < 0)
     return nr_error_wrap (err, "seed docker data-root \"%s\"", data_root);
-  if (select_refs (s, images, &all, &sel, err) < 0 || nr_mkdir_p (data_root, 0710, err) < 0
+  if (nr_seed_select_refs (s, images, &all, &sel, err) < 0 || nr_mkdir_p (data_root, 0710, err) < 0
       || add_bind (out, strdup (data_root), strdup (data_root), false, err) < 0)
     goto out;
   for (size_t i = 0; i < sel.n; i++)

@@ -124,3 +124,14 @@ nr_sha256_digest (const void *data, size_t len, char out[NR_DIGEST_STR_LEN])
   nr_sha256_update (&s, data, len);
   nr_sha256_final_digest (&s, out);
 }
+
+void
+nr_sha256_join (const char *a, const char *sep, const char *b, char out[NR_DIGEST_STR_LEN])
+{
+  struct nr_sha256 h;
+  nr_sha256_init (&h);
+  nr_sha256_update (&h, a, strlen (a));
+  nr_sha256_update (&h, sep, strlen (sep));
+  nr_sha256_update (&h, b, strlen (b));
+  nr_sha256_final_digest (&h, out);
+}

@@ -27,6 +27,8 @@ void nr_sha256_final (struct nr_sha256 *s, uint8_t out[NR_SHA256_LEN]);
 void nr_sha256_final_digest (struct nr_sha256 *s, char out[NR_DIGEST_STR_LEN]);
 /* One shot, "sha256:<hex>". */
 void nr_sha256_digest (const void *data, size_t len, char out[NR_DIGEST_STR_LEN]);
+/* "sha256:<hex>" of the concatenation a + sep + b (chain ids and their kin). */
+void nr_sha256_join (const char *a, const char *sep, const char *b, char out[NR_DIGEST_STR_LEN]);
 void nr_hex (const uint8_t *in, size_t len, char *out /* 2*len+1 */);
 
 #endif

@@ -10,7 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <dirent.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define STORE_VERSION "1\n"
@@ -70,8 +73,81 @@ check_version (int dirfd, const char *path, nr_error_t *err)
   return 0;
 }
 
-/* Take the store lock; with the exclusive lock held, nobody else is working, so
-   everything under tmp/ is debris and goes.  Writers then keep it shared. */
+/* "<base>.new-<pid>" beside the store: a creation killed before its rename.  Removed
+   when its pid is gone and it is older than a minute (another pid namespace's creator
+   would be invisible to kill(2), not to the clock). */
+static void
+clean_new_siblings (const char *path)
+{
+  _cleanup_free_ char *dir = strdup (path), *base = strdup (path);
+  if (dir == NULL || base == NULL)
+    return;
+  char *slash = strrchr (dir, '/');
+  const char *b = strrchr (path, '/') ? strrchr (path, '/') + 1 : path;
+  snprintf (base, strlen (path) + 1, "%s", b);
+  if (slash)
+    slash[slash == dir ? 1 : 0] = '\0';
+  _cleanup_closedir_ DIR *d = opendir (slash ? dir : ".");
+  struct dirent *de;
+  size_t n = strlen (base);
+  while (d && (de = readdir (d)))
+    {
+      char *end = NULL;
+      struct stat st;
+      if (strncmp (de->d_name, base, n) != 0 || strncmp (de->d_name + n, ".new-", 5) != 0)
+        continue;
+      long pid = strtol (de->d_name + n + 5, &end, 10);
+      if (pid <= 0 || *end || (kill ((pid_t) pid, 0) == 0 || errno != ESRCH)
+          || fstatat (dirfd (d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR (st.st_mode)
+          || st.st_mtime > time (NULL) - 60)
+        continue;
+      nr_error_t e = NULL;
+      nr_rm_rf_at (dirfd (d), de->d_name, &e);
+      nr_error_free (&e);
+    }
+}
+
+/* A store that does not exist yet appears whole: made beside it as "<path>.new-<pid>"
+   (layout and VERSION), then renamed into place, so a kill -9 at any point leaves either
+   no store or a complete one; the loser of a race drops its copy. */
+static int
+create_store (const char *given, nr_error_t *err)
+{
+  _cleanup_free_ char *tmp = NULL, *parent = strdup (given), *path = strdup (given);
+  if (path == NULL || parent == NULL)
+    return nr_error (err, ENOMEM, "create image store");
+  for (size_t n = strlen (path); n > 1 && path[n - 1] == '/'; n--)
+    path[n - 1] = parent[n - 1] = '\0';
+  if (access (path, F_OK) == 0)
+    return 0;
+  if (errno != ENOENT)
+    return nr_error (err, errno, "access \"%s\"", path);
+  if (asprintf (&tmp, "%s.new-%d", path, (int) getpid ()) < 0)
+    return nr_error (err, ENOMEM, "create image store");
+  char *slash = strrchr (parent, '/');
+  if (slash && slash != parent)
+    {
+      *slash = '\0';
+      if (nr_mkdir_p (parent, 0700, err) < 0)
+        return -1;
+    }
+  clean_new_siblings (path);
+  if (nr_rm_rf (tmp, err) < 0 || mkdir (tmp, 0700) < 0)
+    return *err ? -1 : nr_error (err, errno, "mkdir \"%s\"", tmp);
+  _cleanup_close_ int fd = open (tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int r = fd < 0 ? nr_error (err, errno, "open \"%s\"", tmp) : create_layout (fd, tmp, err);
+  if (r == 0 && rename (tmp, path) < 0 && errno != EEXIST && errno != ENOTEMPTY)
+    r = nr_error (err, errno, "rename \"%s\" to \"%s\"", tmp, path);
+  nr_error_t e = NULL;
+  nr_rm_rf (tmp, &e); /* gone after the rename; ours to drop when another won */
+  nr_error_free (&e);
+  return r;
+}
+
+/* Take the store lock, then make the layout under it; with the exclusive lock held,
+   nobody else is working, so everything under tmp/ (and a ".NAME.tmp-PID" in the root)
+   is debris and goes.  Writers then keep it shared.  The layout is made under the lock:
+   a concurrent first open cannot take its half-written VERSION for debris. */
 static int
 take_lock (struct nr_imagestore *s, int flags, nr_error_t *err)
 {
@@ -82,16 +158,20 @@ take_lock (struct nr_imagestore *s, int flags, nr_error_t *err)
     {
       if (flock (s->lock_fd, LOCK_EX) < 0)
         return nr_error (err, errno, "lock \"%s/lock\"", s->path);
+      if (create_layout (s->dirfd, s->path, err) < 0)
+        return -1;
+      clean_new_siblings (s->path);
       return nr_store_clean_debris (s, NULL, err);
     }
   if (flock (s->lock_fd, LOCK_EX | LOCK_NB) == 0)
     {
-      if (nr_store_clean_debris (s, NULL, err) < 0)
+      if (create_layout (s->dirfd, s->path, err) < 0 || nr_store_clean_debris (s, NULL, err) < 0)
         return -1;
+      clean_new_siblings (s->path);
     }
   if (flock (s->lock_fd, LOCK_SH) < 0)
     return nr_error (err, errno, "lock \"%s/lock\"", s->path);
-  return 0;
+  return create_layout (s->dirfd, s->path, err);
 }
 
 int
@@ -107,14 +187,14 @@ nr_imagestore_open (const char *path, int flags, struct nr_imagestore **out, nr_
   if (s->path == NULL)
     return nr_error (err, ENOMEM, "open image store");
   if (flags & (NR_STORE_WRITE | NR_STORE_EXCLUSIVE))
-    if (nr_mkdir_p (s->path, 0700, err) < 0)
+    if (create_store (s->path, err) < 0)
       return nr_error_wrap (err, "create image store");
   s->dirfd = open (s->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (s->dirfd < 0)
     return nr_error (err, errno, "open image store \"%s\"", s->path);
   if (flags & (NR_STORE_WRITE | NR_STORE_EXCLUSIVE))
     {
-      if (create_layout (s->dirfd, s->path, err) < 0 || take_lock (s, flags, err) < 0)
+      if (take_lock (s, flags, err) < 0)
         return -1;
     }
   if (check_version (s->dirfd, s->path, err) < 0)
@@ -269,10 +349,5 @@ nr_chain_id (const char *parent_chain, const char *diff_id, char out[NR_DIGEST_S
       snprintf (out, NR_DIGEST_STR_LEN, "%s", diff_id);
       return;
     }
-  struct nr_sha256 h;
-  nr_sha256_init (&h);
-  nr_sha256_update (&h, parent_chain, strlen (parent_chain));
-  nr_sha256_update (&h, " ", 1);
-  nr_sha256_update (&h, diff_id, strlen (diff_id));
-  nr_sha256_final_digest (&h, out);
+  nr_sha256_join (parent_chain, " ", diff_id, out);
 }

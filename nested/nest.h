@@ -6,13 +6,17 @@
        store/                         the host image store, read-only (its nests/ masked)
        bin/nestrun                    the static nestrun, read-only: the inner runtime
        nest.json                      the lineage record, read-only (struct nr_nest_record)
+       containers-storage/            podman: the store's containers-storage view (metadata,
+                                      layers linked into store/), read-only
        nests/                         writable, host-backed: where the nestrun running in
                                       this container keeps the nests of its own children
    On the host side of one nest (NEST = <nests root>/<id>, the nests root being
    <store>/nests on the host and /run/nestrun-nest/nests inside a nest):
      NEST/.nestrun-nest               marker: delete removes only directories that have it
-     NEST/docker/                     the inner engine's data-root, seeded (metadata only)
+     NEST/docker/, NEST/podman/       the inner engine's data-root (docker's seeded, metadata only)
+     NEST/containers-storage/         podman: the view bound at NR_NEST_IN_CSTORE
      NEST/daemon.json                 the generated engine config, bound over the image's
+                                      (podman: NEST/storage.conf and NEST/containers.conf)
      NEST/nest.json                   the record the container sees
      NEST/nests/                      bound at /run/nestrun-nest/nests */
 #ifndef NR_NESTED_NEST_H
@@ -28,6 +32,7 @@
 #define NR_NEST_IN_BIN NR_NEST_IN "/bin/nestrun"
 #define NR_NEST_IN_RECORD NR_NEST_IN "/nest.json"
 #define NR_NEST_IN_NESTS NR_NEST_IN "/nests"
+#define NR_NEST_IN_CSTORE NR_NEST_IN "/containers-storage"
 #define NR_NEST_MARKER ".nestrun-nest"
 #define NR_NEST_MAX_DEPTH 4
 
@@ -102,9 +107,9 @@ struct nr_nest_ctx
   char *nest_dir;
   char *data_root;      /* inside the container */
   char *data_root_host; /* NULL when the user mounted one */
-  char *daemon_json;    /* the engine config path inside, docker */
   /* share */
   size_t n_seeded;
+  bool view_seeded;     /* podman: the containers-storage view is at NR_NEST_IN_CSTORE */
   bool leased;
   bool made_nest_dir;
 };
@@ -132,6 +137,21 @@ int nr_nest_step_engine_config (struct nr_nest_ctx *x, struct oci_config *c, nr_
 int nr_nest_step_lineage (struct nr_nest_ctx *x, struct oci_config *c, nr_error_t *err);
 /* The image's daemon.json (NULL/empty: none) merged with ours: malloc'd JSON. */
 char *nr_nest_daemon_json (const char *image_json, size_t len, const char *runtime_path, nr_error_t *err);
+/* A file of the rootfs (resolved inside it); *buf NULL when it does not exist. */
+int nr_nest_read_in_root (int rootfs_fd, const char *path, char **buf, size_t *len, nr_error_t *err);
+/* steps_podman.c */
+/* podman's graphroot: the image's storage.conf's, else /var/lib/containers/storage. */
+char *nr_nest_podman_data_root (int rootfs_fd);
+/* The image's storage.conf (NULL: none) with view added to additionalimagestores and
+   driver = "overlay" unless it names one; *out NULL and *why set when it names another
+   driver.  The image's containers.conf (NULL: none) with nestrun the runtime.  what
+   names the file in errors. */
+int nr_nest_storage_conf (const char *image, const char *what, const char *view, char **out, char **why,
+                          nr_error_t *err);
+int nr_nest_containers_conf (const char *image, const char *what, const char *runtime_path, char **out,
+                             nr_error_t *err);
+/* engine-config for podman: both files bound read-only over the image's. */
+int nr_nest_podman_config (struct nr_nest_ctx *x, struct oci_config *c, nr_error_t *err);
 /* steps_host.c */
 int nr_nest_step_cgroups (struct nr_nest_ctx *x, struct oci_config *c, nr_error_t *err);
 int nr_nest_step_privileges (struct nr_nest_ctx *x, struct oci_config *c, nr_error_t *err);

@@ -25,7 +25,8 @@ const struct nr_nest_step nr_nest_steps[] = {
   { "data-root", nr_nest_step_data_root },           /* host-backed inner data-root */
   { "share-store", nr_nest_step_share_store },       /* store ro, seed, lease */
   { "inject-runtime", nr_nest_step_inject_runtime }, /* static nestrun, ro */
-  { "engine-config", nr_nest_step_engine_config },   /* daemon.json: nestrun by default */
+  { "engine-config", nr_nest_step_engine_config },   /* nestrun the default runtime; podman:
+                                                        storage.conf lists the view */
   { "lineage", nr_nest_step_lineage },               /* nest.json, nests/ for depth+1 */
   { "cgroups", nr_nest_step_cgroups },               /* cgroupns, writable cgroup mounts */
   { "privileges", nr_nest_step_privileges },         /* never added; warn */
@@ -80,7 +81,6 @@ nr_nest_ctx_clear (struct nr_nest_ctx *x)
   free (x->nest_dir);
   free (x->data_root);
   free (x->data_root_host);
-  free (x->daemon_json);
   if (x->rootfs_fd >= 0)
     close (x->rootfs_fd);
   x->rootfs_fd = -1;

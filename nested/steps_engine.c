@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Steps "inject-runtime", "engine-config" and "lineage": the static nestrun bound
    read-only into the nest, the inner engine told to use it (a generated config bound
-   over the image's own, merging its settings; the image is never modified), and the
-   record that tells the nestrun inside where it stands. */
+   over the image's own, merging its settings; the image is never modified: docker's
+   daemon.json here, podman's storage.conf and containers.conf in steps_podman.c), and
+   the record that tells the nestrun inside where it stands. */
 #include "config.h"
 #include "nested/nest.h"
 #include "common/cleanup.h"
@@ -78,8 +79,8 @@ nr_nest_daemon_json (const char *image_json, size_t len, const char *runtime_pat
   return out;
 }
 
-static int
-read_in_root (int rootfs_fd, const char *path, char **buf, size_t *len, nr_error_t *err)
+int
+nr_nest_read_in_root (int rootfs_fd, const char *path, char **buf, size_t *len, nr_error_t *err)
 {
   _cleanup_close_ int fd = nr_openat_in_root (rootfs_fd, path, O_RDONLY, 0, err);
   if (fd < 0)
@@ -92,12 +93,13 @@ read_in_root (int rootfs_fd, const char *path, char **buf, size_t *len, nr_error
   return nr_read_all_fd (fd, 1u << 20, buf, len, err);
 }
 
-int
-nr_nest_step_engine_config (struct nr_nest_ctx *x, struct oci_config *c, nr_error_t *err)
+/* docker: daemon.json, runtimes.nestrun the default */
+static int
+docker_config (struct nr_nest_ctx *x, struct oci_config *c, nr_error_t *err)
 {
   _cleanup_free_ char *img = NULL, *merged = NULL, *host = NULL;
   size_t len = 0;
-  if (x->engine != NR_ENGINE_DOCKER || x->env->self_exe == NULL)
+  if (x->env->self_exe == NULL)
     return 0;
   if (oci_mount_find (c, DOCKER_CONFIG) || oci_mount_find (c, "/etc/docker"))
     {
@@ -105,7 +107,7 @@ nr_nest_step_engine_config (struct nr_nest_ctx *x, struct oci_config *c, nr_erro
                DOCKER_CONFIG);
       return 0;
     }
-  if (read_in_root (x->rootfs_fd, DOCKER_CONFIG, &img, &len, err) < 0)
+  if (nr_nest_read_in_root (x->rootfs_fd, DOCKER_CONFIG, &img, &len, err) < 0)
     return nr_error_wrap (err, "image's %s", DOCKER_CONFIG);
   merged = nr_nest_daemon_json (img, len, NR_NEST_IN_BIN, err);
   if (merged == NULL)
@@ -114,8 +116,18 @@ nr_nest_step_engine_config (struct nr_nest_ctx *x, struct oci_config *c, nr_erro
     return nr_error (err, ENOMEM, "daemon.json");
   if (nr_write_file (host, merged, strlen (merged), 0644, err) < 0)
     return -1;
-  x->daemon_json = strdup (DOCKER_CONFIG);
   return oci_mount_add (c, DOCKER_CONFIG, "bind", host, nr_nest_ro_bind, err) < 0 ? -1 : 0;
+}
+
+int
+nr_nest_step_engine_config (struct nr_nest_ctx *x, struct oci_config *c, nr_error_t *err)
+{
+  switch (x->engine)
+    {
+    case NR_ENGINE_DOCKER: return docker_config (x, c, err);
+    case NR_ENGINE_PODMAN: return nr_nest_podman_config (x, c, err); /* steps_podman.c */
+    default: return 0;
+    }
 }
 
 int

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Steps "data-root" and "share-store": the inner engine's data-root on a real host
    filesystem (overlay cannot be an overlay's upper layer), and the store shared
-   read-only with the images pre-loaded into that data-root (metadata only). */
+   read-only with the images pre-loaded (metadata only): into docker's data-root, or
+   as a containers-storage view for podman. */
 #include "config.h"
 #include "nested/nest.h"
 #include "common/cleanup.h"
@@ -54,7 +55,7 @@ engine_data_root (struct nr_nest_ctx *x)
         char *d = docker_data_root (x->rootfs_fd);
         return d ? d : strdup ("/var/lib/docker");
       }
-    case NR_ENGINE_PODMAN: return strdup ("/var/lib/containers/storage");
+    case NR_ENGINE_PODMAN: return nr_nest_podman_data_root (x->rootfs_fd);
     case NR_ENGINE_CONTAINERD: return strdup ("/var/lib/containerd");
     default: return NULL;
     }
@@ -90,7 +91,9 @@ nr_nest_step_data_root (struct nr_nest_ctx *x, struct oci_config *c, nr_error_t 
     return nr_error (err, ENOMEM, "data-root");
   if (oci_mount_find (c, x->data_root))
     {
-      nr_warn ("nest \"%s\": \"%s\" is mounted by the config: kept, images not pre-loaded", x->id, x->data_root);
+      /* podman's images come from the view, whatever its data-root */
+      nr_warn ("nest \"%s\": \"%s\" is mounted by the config: kept%s", x->id, x->data_root,
+               x->engine == NR_ENGINE_PODMAN ? "" : ", images not pre-loaded");
       return 0;
     }
   if (asprintf (&x->data_root_host, "%s/%s", x->nest_dir, nr_engine_name (x->engine)) < 0)
@@ -179,6 +182,27 @@ seed_docker (struct nr_nest_ctx *x, struct oci_config *c, struct nr_imagestore *
   return r;
 }
 
+/* podman: NEST/containers-storage, a containers-storage view of the shared images whose
+   layers link into the store as mounted inside, bound read-only at NR_NEST_IN_CSTORE;
+   engine-config lists it in storage.conf.  Independent of the data-root: podman keeps
+   its own data wherever it is. */
+static int
+seed_podman (struct nr_nest_ctx *x, struct oci_config *c, struct nr_imagestore *s, nr_error_t *err)
+{
+  struct nr_seed_result seed;
+  _cleanup_free_ char *view = NULL;
+  if (asprintf (&view, "%s/containers-storage", x->nest_dir) < 0)
+    return nr_error (err, ENOMEM, "containers-storage view");
+  if (nr_imagestore_seed_containers (s, view, NR_NEST_IN_STORE, x->preload, &seed, err) < 0)
+    return -1;
+  x->n_seeded = seed.n_images;
+  nr_seed_result_free (&seed);
+  if (oci_mount_add (c, NR_NEST_IN_CSTORE, "bind", view, nr_nest_ro_bind, err) < 0)
+    return -1;
+  x->view_seeded = true;
+  return 0;
+}
+
 static int
 lease (struct nr_nest_ctx *x, struct oci_config *c, struct nr_imagestore *s, nr_error_t *err)
 {
@@ -222,8 +246,10 @@ nr_nest_step_share_store (struct nr_nest_ctx *x, struct oci_config *c, nr_error_
     return -1;
   if (x->data_root_host && x->engine == NR_ENGINE_DOCKER && seed_docker (x, c, s, err) < 0)
     return -1;
-  if (x->engine != NR_ENGINE_DOCKER)
-    nr_warn ("nest \"%s\": images are pre-loaded for docker only; %s gets the store at %s", x->id,
+  if (x->engine == NR_ENGINE_PODMAN && seed_podman (x, c, s, err) < 0)
+    return -1;
+  if (x->engine != NR_ENGINE_DOCKER && x->engine != NR_ENGINE_PODMAN)
+    nr_warn ("nest \"%s\": images are pre-loaded for docker and podman only; %s gets the store at %s", x->id,
              nr_engine_name (x->engine), NR_NEST_IN_STORE);
   return lease (x, c, s, err);
 }

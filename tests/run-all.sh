@@ -199,7 +199,7 @@ if [ -n "$SANITIZERS" ]; then
 	# exercise the same runtime code as the core suites: the sanitizer build runs the
 	# core suites only, to keep CI well under its time budget.
 	run_build "$BUILD_DIR-sanitizers" sanitizers \
-		'^(docker|engine_docker_ops|containerd|cri|podman|nested|nested_attacks|static)\.bats$' --enable-sanitizers
+		'^(docker|engine_docker_ops|containerd|cri|podman|nested|nested_attacks|nested_podman|static)\.bats$' --enable-sanitizers
 	unset ASAN_OPTIONS UBSAN_OPTIONS
 	for f in "$LOGDIR"/asan.*; do
 		[ -e "$f" ] || continue

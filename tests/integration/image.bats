@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: Apache-2.0
 # The image store: import, dedup, integrity, hostile tars, crash safety, concurrency,
-# gc and leases, and the Docker data-root seed run by an unmodified dockerd.
+# gc and leases, the Docker data-root seed run by an unmodified dockerd, and the
+# containers-storage view used by an unmodified podman.
 # shellcheck disable=SC2154
 
 load image_helpers
@@ -33,6 +34,7 @@ function setup() {
 }
 
 function teardown() {
+	podman_view_stop "$BATS_TEST_TMPDIR/nr-img-pm-$$"
 	umount_under "$BATS_TEST_TMPDIR/"
 	[ -n "${SEEDED:-}" ] && dockerd_stop "$SEEDED" && umount_under "$SEEDED"
 	true
@@ -231,4 +233,97 @@ function teardown() {
 	dockerd_stop "$SEEDED"
 	umount_under "$SEEDED"
 	[ "$(cd "$NESTRUN_STORE" && find layers blobs -printf '%p %s %m\n' | sort | sha256sum)" = "$before" ]
+}
+
+@test "podman lists and runs images of a containers-storage view, with nothing copied and the store untouched" {
+	requires_dockerd
+	requires_podman
+	nr_image import "$IMAGES/multi.tar"
+	make_rootfs_tar "$BATS_TEST_TMPDIR/rootfs.tar"
+	nr_image import "$BATS_TEST_TMPDIR/rootfs.tar" busybox:test
+	local before view="$BATS_TEST_TMPDIR/view" d="$BATS_TEST_TMPDIR/nr-img-pm-$$"
+	before=$(store_checksum "$NESTRUN_STORE")
+	nr_image seed-containers "$view"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "2 images: additionalimagestores = [\"$view\"]" ]]
+	# metadata only
+	[ "$(du -sk "$view" | cut -f1)" -lt 200 ]
+	# read-only for podman: it must not need to write anything there
+	mount --bind "$view" "$view"
+	mount -o remount,bind,ro "$view"
+	podman_view "$d" "$view"
+	run pm "$d" images --format '{{.Repository}}:{{.Tag}} {{.ReadOnly}}'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"docker.io/nrtest/multi:1 true"* ]]
+	[[ "$output" == *"docker.io/library/busybox:test true"* ]]
+	local root0
+	root0=$(du -sk "$d/root" | cut -f1)
+	# short names resolve; whiteouts and opaque directories of the store's layers hold
+	run pm "$d" run --rm --network none --cgroup-parent "/$(basename "$d")" nrtest/multi:1 \
+		sh -c 'cat /etc/replaced/new; ls /etc/gone 2>&1; ls /etc/replaced; echo x > /etc/passwd; cat /etc/passwd'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *$'new\nls: /etc/gone: No such file or directory\nnew\nx'* ]]
+	run pm "$d" run --rm --network none --cgroup-parent "/$(basename "$d")" busybox:test sh -c "cat /etc/passwd"
+	[[ "$output" == *"root:x:0:0:root:/root:/bin/sh"* ]]
+	# a running container's lower layers are the store's own directories
+	pm "$d" run -d --name nr-img-pm --network none --cgroup-parent "/$(basename "$d")" nrtest/multi:1 sh -c "exec busybox sleep 1000"
+	local lower l n=0
+	lower=$(pm "$d" inspect -f '{{.GraphDriver.Data.LowerDir}}' nr-img-pm)
+	for l in ${lower//:/ }; do
+		[[ "$(readlink -f "$l")" == "$NESTRUN_STORE"/layers/*/diff ]] || img_fail "lower $l is not a store layer"
+		n=$((n + 1))
+	done
+	[ "$n" -eq 4 ]
+	pm "$d" rm -f -t 0 nr-img-pm
+	# nothing of the images was copied into podman's own store (busybox alone is 1.9 MB)
+	echo "# podman root: ${root0} KiB before the runs, $(du -sk "$d/root" | cut -f1) KiB after" >&3
+	[ "$(du -sk "$d/root" | cut -f1)" -lt $((root0 + 256)) ]
+	[ -z "$(find "$d/root" -type f -size +100k ! -name bolt_state.db)" ]
+	# rmi cannot touch the store
+	run pm "$d" rmi -f nrtest/multi:1
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"read-only image"* ]]
+	# the view's layer ids are podman's own: loading the same image stores no layer again
+	run pm "$d" load -i "$IMAGES/multi.tar"
+	[ "$status" -eq 0 ]
+	run pm "$d" images --format '{{.Repository}}:{{.Tag}} {{.ReadOnly}}'
+	[[ "$output" == *"localhost/nrtest/multi:1 false"* ]]
+	[ ! -s "$d/root/overlay-layers/layers.json" ] || [ "$(cat "$d/root/overlay-layers/layers.json")" = "[]" ]
+	[ -z "$(find "$d/root" -type f -size +100k ! -name bolt_state.db)" ]
+	podman_view_stop "$d"
+	umount_under "$BATS_TEST_TMPDIR/"
+	[ "$(store_checksum "$NESTRUN_STORE")" = "$before" ]
+}
+
+@test "podman build FROM and commit on view images write only their own layers; tag is podman's own record" {
+	requires_podman
+	make_rootfs_tar "$BATS_TEST_TMPDIR/rootfs.tar"
+	nr_image import "$BATS_TEST_TMPDIR/rootfs.tar" busybox:test
+	local before view="$BATS_TEST_TMPDIR/view" d="$BATS_TEST_TMPDIR/nr-img-pm-$$"
+	before=$(store_checksum "$NESTRUN_STORE")
+	nr_image seed-containers "$view" busybox:test
+	podman_view "$d" "$view"
+	mkdir -p "$BATS_TEST_TMPDIR/ctx"
+	printf 'FROM busybox:test\nRUN ["/bin/sh", "-c", "echo built > /built"]\n' >"$BATS_TEST_TMPDIR/ctx/Containerfile"
+	run pm "$d" build --network none --cgroup-parent "/$(basename "$d")" -t built:1 "$BATS_TEST_TMPDIR/ctx"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	run pm "$d" run --rm --network none --cgroup-parent "/$(basename "$d")" built:1 sh -c "cat /built"
+	[[ "$output" == *built* ]]
+	run pm "$d" tag busybox:test mine:2
+	[ "$status" -eq 0 ]
+	run pm "$d" images --format '{{.Repository}}:{{.Tag}} {{.ReadOnly}}'
+	[[ "$output" == *"localhost/mine:2 false"* && "$output" == *"localhost/built:1 false"* ]]
+	# save would need the original tar stream, which the store does not keep
+	run pm "$d" save -o "$BATS_TEST_TMPDIR/s.tar" busybox:test
+	[ "$status" -ne 0 ]
+	run pm "$d" rmi -f built:1 mine:2
+	[ "$status" -eq 0 ]
+	run pm "$d" images --format '{{.Repository}}:{{.Tag}}'
+	[ "$output" = "docker.io/library/busybox:test" ]
+	podman_view_stop "$d"
+	umount_under "$BATS_TEST_TMPDIR/"
+	[ "$(store_checksum "$NESTRUN_STORE")" = "$before" ]
 }

@@ -242,3 +242,67 @@ function jfield() {
 for k in sys.argv[1].split("."): v=v[int(k)] if isinstance(v,list) else v[k]
 print(v)' "$1"
 }
+
+# ---- a private podman on a containers-storage view of the store ----
+
+function requires_podman() {
+	command -v podman >/dev/null || skip "podman not installed"
+	command -v conmon >/dev/null || [ -x /usr/libexec/podman/conmon ] || skip "conmon not installed"
+}
+
+# podman_view DIR VIEW: a private podman (its own root, runroot, tmpdir, cgroup parent,
+# cgroupfs, file events) whose storage.conf lists VIEW as an additional image store.
+function podman_view() {
+	local dir=$1 view=$2
+	mkdir -p "$dir"
+	cat >"$dir/containers.conf" <<-CONF
+		[engine]
+		cgroup_manager = "cgroupfs"
+		events_logger = "file"
+	CONF
+	cat >"$dir/storage.conf" <<-CONF
+		[storage]
+		driver = "overlay"
+		graphroot = "$dir/root"
+		runroot = "$dir/run"
+		[storage.options]
+		additionalimagestores = ["$view"]
+	CONF
+}
+
+# pm DIR ARGS...: that podman, with this nestrun as its runtime
+function pm() {
+	local dir=$1
+	shift
+	CONTAINERS_CONF="$dir/containers.conf" CONTAINERS_STORAGE_CONF="$dir/storage.conf" \
+		podman --tmpdir "$dir/tmp" --runtime "$NESTRUN_BIN" "$@"
+}
+
+# Remove what the podman in DIR left: containers, its cgroup parent (conmon may take a
+# moment to leave it).
+function podman_view_stop() {
+	local dir=$1 c left
+	[ -f "$dir/storage.conf" ] || return 0
+	pm "$dir" rm -a -f -t 0 >/dev/null 2>&1 || true
+	for _ in $(seq 50); do
+		left=
+		for c in /sys/fs/cgroup/*/"$(basename "$dir")" /sys/fs/cgroup/unified/"$(basename "$dir")"; do
+			[ -d "$c" ] || continue
+			find "$c" -depth -type d -exec rmdir {} + 2>/dev/null || left=1
+		done
+		[ -z "$left" ] && break
+		sleep 0.1
+	done
+	rm -f "$dir/storage.conf"
+}
+
+# A checksum of everything in the store: names, types, modes, owners, link targets,
+# xattrs of the layer trees, and the content of every file.
+function store_checksum() {
+	(
+		cd "$1" || exit 1
+		find . -printf '%p %y %m %U %G %s %l\n' | sort
+		find . -type f -print0 | sort -z | xargs -0 -r sha256sum
+		getfattr -R -h -d -m - . 2>/dev/null | sort
+	) | sha256sum
+}

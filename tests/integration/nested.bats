@@ -32,22 +32,10 @@ setup() {
 }
 
 teardown() {
-	local ids
-	ids=$(hdocker ps -aq 2>/dev/null) || true
-	# shellcheck disable=SC2086  # one id per word
-	[ -z "$ids" ] || hdocker rm -f $ids >/dev/null 2>&1 || true
+	local rc=0
+	nest_teardown || rc=1
 	lab_cleanup
-	# health: nothing of a nest survives its container
-	run ls "$NEST_STORE/nests"
-	[ -z "$output" ] || fail "leaked nest dirs: $output"
-	run ls "$NEST_STORE/leases"
-	[ -z "$output" ] || fail "leaked leases: $output"
-	! grep -q "$NEST_STORE/nests/" /proc/self/mountinfo || fail "leaked mounts"
-}
-
-fail() {
-	echo "$@" >&2
-	return 1
+	return $rc
 }
 
 full_id() { hdocker inspect -f '{{.Id}}' "$1"; }

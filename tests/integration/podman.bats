@@ -69,7 +69,7 @@ function pm() {
 export -f __podman
 
 function start_sleeper() {
-	pm run -d --name "$CT" --network none --cgroup-parent "/$ENG_CGROUP" "$@" "$IMAGE" sh -c 'echo started; exec sleep 1000'
+	pm run -d --name "$CT" --network none --cgroup-parent "/$ENG_CGROUP" "$IMAGE" sh -c 'echo started; exec sleep 1000'
 	[ "$status" -eq 0 ]
 }
 

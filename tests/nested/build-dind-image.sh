@@ -8,19 +8,24 @@
 #                    containerd-shim-runc-v2, docker and runc with their shared
 #                    libraries (ldd), and /entrypoint.sh starting dockerd without
 #                    iptables or a bridge (the nests have no network)
-# Then, when asked: --store DIR imports both into a nestrun store (nestrun-dind:test and
-# busybox:latest), --docker HOST imports both into a dockerd (docker import);
-# --payload FILE adds the static test payload to the DinD image as /usr/bin/nr-payload.
+#   OUT/podman.tar   with --podman instead of dind.tar: busybox plus the host's podman and
+#                    conmon with their libraries, policy.json, the vendor containers.conf
+#                    and seccomp.json, the image's own storage.conf and containers.conf
+#                    (nestrun must merge them), and /entrypoint.sh that waits
+# Then, when asked: --store DIR imports them into a nestrun store (busybox:latest,
+# nestrun-dind:test or nestrun-podman:test), --docker HOST into a dockerd (docker import);
+# --payload FILE adds the static test payload to the image as /usr/bin/nr-payload.
 #
-# usage: build-dind-image.sh OUT [--nestrun BIN --store DIR] [--docker unix:///…/sock]
+# usage: build-dind-image.sh OUT [--podman] [--nestrun BIN --store DIR] [--docker unix:///…/sock]
 #                            [--payload FILE]
 set -euo pipefail
 
 out=${1:?usage: build-dind-image.sh OUT [--nestrun BIN --store DIR] [--docker HOST] [--payload FILE]}
 shift
-nestrun='' store='' dhost='' payload=''
+nestrun='' store='' dhost='' payload='' kind=dind
 while [ $# -gt 0 ]; do
 	case "$1" in
+	--podman) kind=podman; shift ;;
 	--nestrun) nestrun=$2; shift 2 ;;
 	--store) store=$2; shift 2 ;;
 	--docker) dhost=$2; shift 2 ;;
@@ -62,16 +67,16 @@ copy_with_libs() {
 busybox_rootfs "$tmp/busybox"
 tar -C "$tmp/busybox" --numeric-owner -cf "$out/busybox.tar" .
 
-r=$tmp/dind
-busybox_rootfs "$r"
-copy_with_libs "$r" "$(find_bin dockerd)" /usr/bin/dockerd
-copy_with_libs "$r" "$(find_bin containerd)" /usr/bin/containerd
-copy_with_libs "$r" "$(find_bin containerd-shim-runc-v2)" /usr/bin/containerd-shim-runc-v2
-copy_with_libs "$r" "$(find_bin runc)" /usr/bin/runc
-copy_with_libs "$r" "$DOCKER_CLI" /usr/bin/docker
-[ -z "$payload" ] || install -D -m 0755 "$payload" "$r/usr/bin/nr-payload"
-mkdir -p "$r/var/lib/docker" "$r/etc/docker"
-cat >"$r/entrypoint.sh" <<'SH'
+dind_rootfs() {
+	local r=$1
+	busybox_rootfs "$r"
+	copy_with_libs "$r" "$(find_bin dockerd)" /usr/bin/dockerd
+	copy_with_libs "$r" "$(find_bin containerd)" /usr/bin/containerd
+	copy_with_libs "$r" "$(find_bin containerd-shim-runc-v2)" /usr/bin/containerd-shim-runc-v2
+	copy_with_libs "$r" "$(find_bin runc)" /usr/bin/runc
+	copy_with_libs "$r" "$DOCKER_CLI" /usr/bin/docker
+	mkdir -p "$r/var/lib/docker" "$r/etc/docker"
+	cat >"$r/entrypoint.sh" <<'SH'
 #!/bin/sh
 # dockerd with no network plumbing: the nests run offline
 mkdir -p /var/run /tmp
@@ -79,17 +84,59 @@ mkdir -p /var/run /tmp
 exec dockerd --iptables=false --ip6tables=false --bridge=none --ip-forward=false \
 	--ip-masq=false --host unix:///var/run/docker.sock --log-level "${DOCKERD_LOG_LEVEL:-warn}"
 SH
-chmod 0755 "$r/entrypoint.sh"
-# the image's own engine config: nestrun must merge it, not replace it
-printf '{"max-concurrent-downloads":2,"features":{"buildkit":false}}\n' >"$r/etc/docker/daemon.json"
-tar -C "$r" --numeric-owner -cf "$out/dind.tar" .
+	chmod 0755 "$r/entrypoint.sh"
+	# the image's own engine config: nestrun must merge it, not replace it
+	printf '{"max-concurrent-downloads":2,"features":{"buildkit":false}}\n' >"$r/etc/docker/daemon.json"
+}
+
+podman_rootfs() {
+	local r=$1 f
+	busybox_rootfs "$r"
+	copy_with_libs "$r" "$(find_bin podman)" /usr/bin/podman
+	copy_with_libs "$r" "$(find_bin conmon)" /usr/bin/conmon
+	mkdir -p "$r/etc/containers" "$r/usr/share/containers" "$r/var/lib/containers/storage" "$r/var/tmp"
+	chmod 1777 "$r/var/tmp"
+	for f in containers.conf seccomp.json; do
+		[ -f "/usr/share/containers/$f" ] && cp "/usr/share/containers/$f" "$r/usr/share/containers/$f"
+	done
+	printf '{"default":[{"type":"insecureAcceptAnything"}]}\n' >"$r/etc/containers/policy.json"
+	# the image's own configs: nestrun must merge them, not replace them
+	cat >"$r/etc/containers/storage.conf" <<'CONF'
+# the image's storage.conf
+[storage]
+driver = "overlay"
+runroot = "/run/containers/storage"
+graphroot = "/var/lib/containers/storage"
+
+[storage.options.overlay]
+mountopt = "nodev"
+CONF
+	cat >"$r/etc/containers/containers.conf" <<'CONF'
+# the image's containers.conf: no systemd, no journald in here
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+CONF
+	cat >"$r/entrypoint.sh" <<'SH'
+#!/bin/sh
+mkdir -p /run /tmp
+[ $# -gt 0 ] && exec "$@"
+exec tail -f /dev/null
+SH
+	chmod 0755 "$r/entrypoint.sh"
+}
+
+r=$tmp/$kind
+"${kind}_rootfs" "$r"
+[ -z "$payload" ] || install -D -m 0755 "$payload" "$r/usr/bin/nr-payload"
+tar -C "$r" --numeric-owner -cf "$out/$kind.tar" .
 
 if [ -n "$store" ]; then
 	"${nestrun:?--store needs --nestrun}" image import --store "$store" --rootfs --name busybox:latest "$out/busybox.tar" >/dev/null
-	"$nestrun" image import --store "$store" --rootfs --name nestrun-dind:test "$out/dind.tar" >/dev/null
+	"$nestrun" image import --store "$store" --rootfs --name "nestrun-$kind:test" "$out/$kind.tar" >/dev/null
 fi
 if [ -n "$dhost" ]; then
 	"$DOCKER_CLI" -H "$dhost" import "$out/busybox.tar" busybox:latest >/dev/null
-	"$DOCKER_CLI" -H "$dhost" import --change 'ENTRYPOINT ["/entrypoint.sh"]' "$out/dind.tar" nestrun-dind:test >/dev/null
+	"$DOCKER_CLI" -H "$dhost" import --change 'ENTRYPOINT ["/entrypoint.sh"]' "$out/$kind.tar" "nestrun-$kind:test" >/dev/null
 fi
-du -sh "$out/busybox.tar" "$out/dind.tar"
+du -sh "$out/busybox.tar" "$out/$kind.tar"

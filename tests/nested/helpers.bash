@@ -92,6 +92,13 @@ nest_images() {
 		--docker "$DOCKER_HOST_SOCK" "${payload[@]}" >/dev/null
 }
 
+# The podman test images (podman.tar: the host's podman and conmon), in the store and
+# in the private dockerd.
+nest_podman_images() {
+	"$NESTED_DIR/build-dind-image.sh" "$NEST_WORK/img" --podman --nestrun "$NESTRUN_STATIC" --store "$NEST_STORE" \
+		--docker "$DOCKER_HOST_SOCK" >/dev/null
+}
+
 # Start a DinD nest at depth 1 named $1 (extra docker run args follow); waits for its dockerd.
 nest_start() {
 	local name=$1
@@ -135,4 +142,23 @@ nest_chain() {
 # mode, owner, xattrs, link targets, link counts and times of every entry.
 store_sum() {
 	python3 "$NESTED_DIR/store-sum.py" "$NEST_STORE"
+}
+
+fail() {
+	echo "$@" >&2
+	return 1
+}
+
+# teardown of each test: remove the host engine's containers, then check that nothing of
+# a nest survived its container (nest dirs, leases, mounts).
+nest_teardown() {
+	local ids
+	ids=$(hdocker ps -aq 2>/dev/null) || true
+	# shellcheck disable=SC2086  # one id per word
+	[ -z "$ids" ] || hdocker rm -f $ids >/dev/null 2>&1 || true
+	run ls "$NEST_STORE/nests"
+	[ -z "$output" ] || fail "leaked nest dirs: $output"
+	run ls "$NEST_STORE/leases"
+	[ -z "$output" ] || fail "leaked leases: $output"
+	! grep -q "$NEST_STORE/nests/" /proc/self/mountinfo || fail "leaked mounts"
 }

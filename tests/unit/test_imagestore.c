@@ -9,6 +9,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -314,6 +315,40 @@ test_unpack_good (void)
   like (msg, "diffID mismatch", "  message says diffID mismatch"), free (msg);
 }
 
+/* A new store appears whole (renamed into place); a dead creator's copy is removed. */
+static void
+test_store_create (void)
+{
+  char tmpl[] = "/tmp/nr-test-store-XXXXXX", p[PATH_MAX], stale[PATH_MAX], live[PATH_MAX];
+  struct nr_imagestore *s = NULL;
+  nr_error_t err = NULL;
+  struct timespec old[2] = { { .tv_sec = 1000000000 }, { .tv_sec = 1000000000 } };
+  if (mkdtemp (tmpl) == NULL)
+    bail_out ("mkdtemp");
+  snprintf (p, sizeof p, "%s/a/store/", tmpl);
+  /* a creation killed long ago (pid 2^22 + 1: above pid_max's ceiling, never alive) and
+     a live one (ours) */
+  snprintf (stale, sizeof stale, "%s/a/store.new-4194305", tmpl);
+  snprintf (live, sizeof live, "%s/a/store.new-%d", tmpl, (int) getpid ());
+  nr_mkdir_p (stale, 0700, &err);
+  utimensat (AT_FDCWD, stale, old, 0);
+  ok (nr_imagestore_open (p, NR_STORE_WRITE, &s, &err) == 0, "open a new store for writing (a trailing slash)");
+  nr_imagestore_close (s);
+  snprintf (p, sizeof p, "%s/a/store/VERSION", tmpl);
+  ok (access (p, F_OK) == 0, "  it was made whole: VERSION");
+  ok (access (stale, F_OK) < 0, "  a dead creator's copy is removed");
+  ok (access (live, F_OK) < 0, "  its own copy is gone after the rename");
+  nr_mkdir_p (live, 0700, &err);
+  utimensat (AT_FDCWD, live, old, 0);
+  snprintf (p, sizeof p, "%s/a/store", tmpl);
+  ok (nr_imagestore_open (p, NR_STORE_EXCLUSIVE, &s, &err) == 0, "open it again, exclusively");
+  nr_imagestore_close (s);
+  ok (access (live, F_OK) == 0, "  a copy whose creator is alive is kept");
+  nr_error_free (&err);
+  nr_rm_rf (tmpl, &err);
+  nr_error_free (&err);
+}
+
 int
 main (void)
 {
@@ -325,6 +360,7 @@ main (void)
   test_paths ();
   test_whiteouts ();
   test_refs ();
+  test_store_create ();
   if (geteuid () != 0)
     {
       skip (1, "layer unpacking needs root (owners, whiteout devices, trusted xattrs)");

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* nested/: recognition, preload parsing, the daemon.json merge, the serializer, and
+/* nested/: recognition, preload parsing, the daemon.json, storage.conf and
+   containers.conf merges, the serializer, and
    the step table run on fake rootfs directories against a scratch store. */
 #include "config.h"
 #include "nested/nest.h"
@@ -148,6 +149,51 @@ test_daemon_json (void)
   nr_error_free (&e);
 }
 
+static void
+test_podman_confs (void)
+{
+  nr_error_t e = NULL;
+  char *out = NULL, *why = NULL;
+  const char *view = "/run/nestrun-nest/containers-storage";
+  is_int (nr_nest_storage_conf (NULL, "s.conf", view, &out, &why, &e), 0, "storage.conf: generated without an image's");
+  is_str (out,
+          "[storage]\n  driver = \"overlay\"\n\n[storage.options]\n  additionalimagestores = "
+          "[\"/run/nestrun-nest/containers-storage\"]\n",
+          "  overlay and the view");
+  free (out);
+  const char *img = "# the image's\n[storage]\ndriver = \"overlay\"\ngraphroot = \"/srv/c\"\n\n"
+                    "[storage.options]\nadditionalimagestores = [\n  \"/ro/a\", # keep\n]\n"
+                    "[storage.options.overlay]\nmountopt = \"nodev\"\n";
+  is_int (nr_nest_storage_conf (img, "s.conf", view, &out, &why, &e), 0, "storage.conf: merged with the image's");
+  ok (out && strstr (out, "# the image's\n[storage]\ndriver = \"overlay\"\ngraphroot = \"/srv/c\"\n")
+          && strstr (out, "mountopt = \"nodev\"")
+          && strstr (out, "additionalimagestores = [\"/ro/a\", \"/run/nestrun-nest/containers-storage\"]\n"),
+      "  the image's settings and stores kept, the view appended");
+  char *again = NULL;
+  is_int (nr_nest_storage_conf (out, "s.conf", view, &again, &why, &e), 0, "storage.conf: merging a merged file");
+  is_str (again, out, "  changes nothing (the view is listed once)");
+  free (again), free (out);
+  is_int (nr_nest_storage_conf ("[storage]\ndriver = \"vfs\"\n", "s.conf", view, &out, &why, &e), 0,
+          "storage.conf: another driver");
+  ok (out == NULL && why && strstr (why, "\"vfs\""), "  is kept, without the view, and named");
+  free (why);
+  ok (nr_nest_storage_conf ("[storage.options]\nadditionalimagestores = 3\n", "s.conf", view, &out, &why, &e) < 0 && e
+          && strstr (e->msg, "s.conf: additionalimagestores"),
+      "storage.conf: a value that is not a list of strings is an error naming the key");
+  nr_error_free (&e);
+
+  is_int (nr_nest_containers_conf (NULL, "c.conf", "/run/nestrun-nest/bin/nestrun", &out, &e), 0,
+          "containers.conf: generated without an image's");
+  is_str (out, "[engine.runtimes]\n  nestrun = [\"/run/nestrun-nest/bin/nestrun\"]\n\n[engine]\n  runtime = \"nestrun\"\n",
+          "  nestrun the runtime");
+  free (out);
+  is_int (nr_nest_containers_conf ("[containers]\nlog_size_max = 1\n[engine]\nruntime = \"crun\"\n", "c.conf", "/n", &out, &e), 0,
+          "containers.conf: merged with the image's");
+  ok (out && strstr (out, "log_size_max = 1") && strstr (out, "runtime = \"nestrun\"") && !strstr (out, "crun"),
+      "  the image's keys kept, its runtime replaced");
+  free (out);
+}
+
 static struct nr_nest_env env;
 
 static int
@@ -281,6 +327,82 @@ test_nest (void)
 }
 
 static void
+test_podman_nest (void)
+{
+  char r[512], p[1024];
+  close (rootfs_fd ("pind", r));
+  make_file (r, "usr/bin/podman", "#!/bin/sh\n", 0755);
+  make_file (r, "usr/share/containers/storage.conf", "[storage]\ndriver = \"overlay\"\ngraphroot = \"/srv/c\"\n", 0644);
+  make_file (r, "etc/containers/containers.conf", "[engine]\nevents_logger = \"file\"\n", 0644);
+  _cleanup_free_ char *raw = NULL, *sc = NULL, *cc = NULL, *imgs = NULL;
+  struct oci_config *c = make_cfg (r, "", PRIV, "", &raw);
+  struct nr_nest_ctx x;
+  nr_error_t e = NULL;
+  int rc = rewrite ("pm1", c, r, &x, &e);
+  is_int (rc, 1, "podman nest: podman in the rootfs is recognized");
+  if (rc < 0)
+    diag ("%s", e->msg), nr_error_free (&e);
+  is_int (x.engine, NR_ENGINE_PODMAN, "podman nest: engine");
+  size_t i = 0, i_tmpfs = 0, i_view = 0;
+  const struct oci_mount *dr = find (c, "/srv/c", &i);
+  ok (dr && dr->source && strstr (dr->source, "/nests/pm1/podman"), "podman nest: data-root at the image's graphroot");
+  const struct oci_mount *v = find (c, NR_NEST_IN_CSTORE, &i_view);
+  ok (find (c, NR_NEST_IN, &i_tmpfs) && v && i_tmpfs < i_view && (v->flags & MS_RDONLY)
+          && strstr (v->source, "/nests/pm1/containers-storage"),
+      "podman nest: the containers-storage view bound read-only from the nest dir");
+  snprintf (p, sizeof p, "%s/pm1/containers-storage/overlay-images/images.json", env.nests_root);
+  ok (nr_read_file (p, 1 << 20, &imgs, NULL, &e) == 0, "podman nest: the view is written");
+  nr_error_free (&e);
+  const struct oci_mount *s = find (c, "/etc/containers/storage.conf", &i);
+  snprintf (p, sizeof p, "%s/pm1/storage.conf", env.nests_root);
+  ok (s && (s->flags & MS_RDONLY) && nr_read_file (p, 1 << 20, &sc, NULL, &e) == 0
+          && strstr (sc, "graphroot = \"/srv/c\"") && strstr (sc, "additionalimagestores = [\"" NR_NEST_IN_CSTORE "\"]"),
+      "podman nest: storage.conf (the vendor one merged) lists the view, bound read-only");
+  const struct oci_mount *cm = find (c, "/etc/containers/containers.conf", &i);
+  snprintf (p, sizeof p, "%s/pm1/containers.conf", env.nests_root);
+  ok (cm && (cm->flags & MS_RDONLY) && nr_read_file (p, 1 << 20, &cc, NULL, &e) == 0
+          && strstr (cc, "events_logger = \"file\"") && strstr (cc, "runtime = \"nestrun\"")
+          && strstr (cc, "nestrun = [\"" NR_NEST_IN_BIN "\"]"),
+      "podman nest: containers.conf makes the injected nestrun the runtime, bound read-only");
+  is_str (oci_config_annotation (c, NR_ANN_ENGINE), "podman", "podman nest: engine annotation");
+  nr_error_free (&e);
+  nr_nest_undo (&x);
+  nr_nest_ctx_clear (&x);
+  oci_config_free (c);
+  /* a graphroot the config mounts is kept; the images still come from the view */
+  close (rootfs_fd ("pind-vol", r));
+  make_file (r, "usr/bin/podman", "#!/bin/sh\n", 0755);
+  _cleanup_free_ char *raw3 = NULL;
+  static const char *const rw[] = { "bind", "rw", NULL };
+  c = make_cfg (r, "", PRIV, "", &raw3);
+  oci_mount_add (c, "/var/lib/containers/storage", "bind", "/srv/mine", rw, &e);
+  is_int (rewrite ("pm3", c, r, &x, &e), 1, "podman nest: with its own graphroot volume");
+  const struct oci_mount *gr = find (c, "/var/lib/containers/storage", &i);
+  ok (gr && strcmp (gr->source, "/srv/mine") == 0 && find (c, NR_NEST_IN_CSTORE, &i)
+          && find (c, "/etc/containers/storage.conf", &i),
+      "  the volume is kept, the view still listed");
+  nr_error_free (&e);
+  nr_nest_undo (&x);
+  nr_nest_ctx_clear (&x);
+  oci_config_free (c);
+  /* an image whose storage.conf cannot be followed fails the create, naming the file */
+  close (rootfs_fd ("pind-bad", r));
+  make_file (r, "usr/bin/podman", "#!/bin/sh\n", 0755);
+  make_file (r, "etc/containers/storage.conf", "[storage\n", 0644);
+  _cleanup_free_ char *raw2 = NULL;
+  c = make_cfg (r, "", PRIV, "", &raw2);
+  ok (rewrite ("pm2", c, r, &x, &e) < 0 && e && strstr (e->msg, "/etc/containers/storage.conf line 1"),
+      "podman nest: a broken storage.conf is an error naming it");
+  if (e)
+    diag ("%s", e->msg);
+  nr_error_free (&e);
+  snprintf (p, sizeof p, "%s/pm2", env.nests_root);
+  ok (access (p, F_OK) < 0, "podman nest: nothing left behind after the error");
+  nr_nest_ctx_clear (&x);
+  oci_config_free (c);
+}
+
+static void
 test_recognition (void)
 {
   char r[512];
@@ -390,8 +512,10 @@ main (void)
   test_preload ();
   test_detect_engine ();
   test_daemon_json ();
+  test_podman_confs ();
   test_plain_untouched ();
   test_nest ();
+  test_podman_nest ();
   test_recognition ();
   test_depth_limit ();
   test_table_and_remove ();

@@ -104,6 +104,38 @@ test_toml_refusals (void)
 }
 
 static void
+test_toml_strings (void)
+{
+  nr_error_t err = NULL;
+  char *s = NULL, **v = NULL;
+  is_int (nr_toml_string (" \"a\\\"b\\\\c\\n\" ", "t", &s, &err), 0, "a basic string");
+  is_str (s, "a\"b\\c\n", "  escapes read");
+  free (s);
+  is_int (nr_toml_string ("'C:\\x'", "t", &s, &err), 0, "a literal string");
+  is_str (s, "C:\\x", "  no escapes in it");
+  free (s);
+  ok (nr_toml_string ("\"a\" \"b\"", "t", &s, &err) < 0 && s == NULL, "two strings are not one");
+  nr_error_free (&err);
+  ok (nr_toml_string ("\"\\u00e9\"", "t", &s, &err) < 0 && strstr (err->msg, "escape"), "\\u refused, named");
+  nr_error_free (&err);
+  ok (nr_toml_string ("42", "t", &s, &err) < 0, "a number is not a string");
+  nr_error_free (&err);
+  is_int (nr_toml_string_array ("[\n  \"/a\", # one\n  '/b',\n]", "t", &v, &err), 0,
+          "an array over lines, with a comment and a trailing comma");
+  ok (v && v[0] && v[1] && !v[2] && strcmp (v[0], "/a") == 0 && strcmp (v[1], "/b") == 0, "  its strings");
+  nr_strvfreep (&v);
+  is_int (nr_toml_string_array ("[]", "t", &v, &err), 0, "an empty array");
+  ok (v && v[0] == NULL, "  no strings");
+  nr_strvfreep (&v);
+  ok (nr_toml_string_array ("[\"a\" \"b\"]", "t", &v, &err) < 0 && v == NULL, "a missing comma is refused");
+  nr_error_free (&err);
+  ok (nr_toml_string_array ("[1]", "t", &v, &err) < 0 && strstr (err->msg, "t: "), "numbers refused, naming the file");
+  nr_error_free (&err);
+  ok (nr_toml_string_array ("\"a\"", "t", &v, &err) < 0, "a string is not an array");
+  nr_error_free (&err);
+}
+
+static void
 test_docker (void)
 {
   nr_error_t err = NULL;
@@ -211,6 +243,7 @@ main (void)
 {
   test_toml_basics ();
   test_toml_refusals ();
+  test_toml_strings ();
   test_docker ();
   test_containerd ();
   test_podman ();
