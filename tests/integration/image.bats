@@ -82,18 +82,14 @@ function teardown() {
 	[ "$(echo "$output" | jfield layers_new)" = 0 ]
 }
 
-@test "re-import writes no layer bytes and is fast; an overlapping image writes only its own layers" {
+# How fast a re-import is, is measured by bench/image-import.sh, not asserted here.
+@test "re-import writes no layer bytes; an overlapping image writes only its own layers" {
 	requires_dockerd
 	nr_image import "$IMAGES/multi.tar"
 	[ "$status" -eq 0 ]
-	local t0 t1
-	t0=$(date +%s%N)
 	nr_image import --format json "$IMAGES/multi.tar"
-	t1=$(date +%s%N)
 	[ "$(echo "$output" | jfield layer_bytes)" = 0 ]
 	[ "$(echo "$output" | jfield layers_new)" = 0 ]
-	echo "re-import took $(((t1 - t0) / 1000000)) ms" >&2
-	[ $(((t1 - t0) / 1000000)) -lt 500 ]
 	nr_image import --format json "$IMAGES/other.tar"
 	[ "$(echo "$output" | jfield layers_new)" = 1 ] # the base layer is shared
 	nr_image du --format json
