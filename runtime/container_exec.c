@@ -140,7 +140,7 @@ exec_child (void *arg)
       sigset_t none;
       sigemptyset (&none);
       sigprocmask (SIG_SETMASK, &none, NULL);
-      execve (path, j->proc->args, j->proc->env);
+      execve (path, j->proc->args, nr_process_env_with_home (j->proc));
       nr_error (&err, errno, "exec \"%s\"", j->proc->args[0]);
     }
   nr_sync_send_error (j->sync_fd, err);
@@ -262,7 +262,11 @@ nr_container_exec (const struct nr_runtime *rt, const struct nr_exec_opts *o, nr
     }
   if (nr_container_load_config (rt, o->id, &j.cfg, err) < 0)
     goto out;
-  if (nr_caps_prepare (o->process->capabilities, &j.caps, err) < 0)
+  /* a process without capabilities gets the container's, as in runc */
+  const struct oci_capabilities *caps = o->process->capabilities;
+  if (caps == NULL && j.cfg->process)
+    caps = j.cfg->process->capabilities;
+  if (nr_caps_prepare (caps, &j.caps, err) < 0)
     goto out;
   if (j.cfg->seccomp && nr_seccomp_prepare (j.cfg->seccomp, &j.seccomp, err) < 0)
     goto out;
