@@ -171,7 +171,7 @@ cmd_exec (struct nr_cli *cli, int argc, char **argv, nr_error_t *err)
         case O_CGROUP: o.sub_cgroup = optarg; break;
         case 't': in.tty = true; break;
         case 'd': o.detach = true; break;
-        case O_IGNORE_PAUSED: break;
+        case O_IGNORE_PAUSED: o.ignore_paused = true; break;
         default: nr_error (err, 0, "exec: unknown option \"%s\"", argv[optind - 1]); goto out;
         }
     }

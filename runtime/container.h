@@ -65,6 +65,7 @@ struct nr_exec_opts
   const char *sub_cgroup;      /* --cgroup */
   int preserve_fds;
   bool detach;
+  bool ignore_paused;          /* a paused container: the process waits for resume */
   int *console_master_out;     /* foreground with a terminal and no console socket */
 };
 /* With detach, returns 0 once the process runs; else its exit status (shell form). */

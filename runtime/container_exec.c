@@ -248,9 +248,10 @@ nr_container_exec (const struct nr_runtime *rt, const struct nr_exec_opts *o, nr
   if (nr_state_open (rt->root, o->id, false, &dirfd, err) < 0 || nr_state_read (dirfd, &s, err) < 0)
     goto out;
   enum nr_status st = nr_state_status (dirfd, &s);
-  if (st == NR_STATUS_STOPPED || st == NR_STATUS_PAUSED)
+  if (st == NR_STATUS_STOPPED || (st == NR_STATUS_PAUSED && !o->ignore_paused))
     {
-      nr_error (err, 0, "cannot exec in a %s container", nr_status_name (st));
+      nr_error (err, 0, "cannot exec in a %s container%s", nr_status_name (st),
+                st == NR_STATUS_PAUSED ? " (use --ignore-paused to override)" : "");
       goto out;
     }
   /* the lock is for the container's lifecycle, not for the exec'd process' lifetime */
