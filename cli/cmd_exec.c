@@ -168,7 +168,7 @@ cmd_exec (struct nr_cli *cli, int argc, char **argv, nr_error_t *err)
             o.preserve_fds = (int) n;
             break;
           }
-        case O_CGROUP: o.sub_cgroup = optarg; break;
+        case O_CGROUP: strv_add (&o.sub_cgroups, optarg); break;
         case 't': in.tty = true; break;
         case 'd': o.detach = true; break;
         case O_IGNORE_PAUSED: o.ignore_paused = true; break;
@@ -204,6 +204,7 @@ out:
   nr_strvfreep (&in.env);
   nr_strvfreep (&in.gids);
   nr_strvfreep (&in.caps);
+  nr_strvfreep (&o.sub_cgroups);
   oci_config_free (cfg);
   oci_process_free (proc);
   return ret;

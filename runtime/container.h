@@ -62,7 +62,7 @@ struct nr_exec_opts
   struct oci_process *process; /* borrowed */
   const char *console_socket;
   const char *pid_file;
-  const char *sub_cgroup;      /* --cgroup */
+  char **sub_cgroups;          /* --cgroup, NULL-terminated (nr_cgroup_enter) */
   int preserve_fds;
   bool detach;
   bool ignore_paused;          /* a paused container: the process waits for resume */
