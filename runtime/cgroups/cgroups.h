@@ -151,6 +151,14 @@ struct nr_cgroup_stats
   } memory;
   struct
   {
+    uint16_t *cpus, *mems; /* cpuset.cpus, cpuset.mems expanded: "0-2,4" is 0 1 2 4 */
+    size_t n_cpus, n_mems;
+    uint64_t cpu_exclusive, mem_hardwall, mem_exclusive, memory_migrate, memory_spread_page,
+        memory_spread_slab, memory_pressure, sched_load_balance;
+    int64_t sched_relax_domain_level;
+  } cpuset; /* v1 only, as runc */
+  struct
+  {
     uint64_t current, limit; /* limit 0 = unlimited */
   } pids;
   struct

@@ -713,8 +713,20 @@ test_hybrid (void)
   put (nr_cgroup_path (cg, "pids"), "pids.current", "3\n");
   put (nr_cgroup_path (cg, "blkio"), "blkio.bfq.io_service_bytes_recursive", "8:0 Read 10\n8:0 Write 20\nTotal 30\n");
   put (nr_cgroup_path (cg, "blkio"), "blkio.bfq.sectors_recursive", "8:0 7\n");
+  const char *cpuset = nr_cgroup_path (cg, "cpuset");
+  put (cpuset, "cpuset.cpus", "0-2,4\n");
+  put (cpuset, "cpuset.mems", "1\n");
+  put (cpuset, "cpuset.sched_load_balance", "1\n");
+  put (cpuset, "cpuset.sched_relax_domain_level", "-1\n");
+  put (cpuset, "cpuset.memory_migrate", "1\n");
   struct nr_cgroup_stats s;
   ok (nr_cgroup_stats (cg, &s, &err) == 0, "v1 stats");
+  ok (s.cpuset.n_cpus == 4 && s.cpuset.cpus[2] == 2 && s.cpuset.cpus[3] == 4 && s.cpuset.n_mems == 1
+          && s.cpuset.mems[0] == 1,
+      "cpuset cpus and mems, ranges expanded");
+  ok (s.cpuset.sched_load_balance == 1 && s.cpuset.sched_relax_domain_level == -1 && s.cpuset.memory_migrate == 1
+          && s.cpuset.cpu_exclusive == 0,
+      "cpuset flags from their files, a signed relax level");
   ok (s.cpu.total == 500 && s.cpu.n_percpu == 2 && s.cpu.percpu[1] == 300, "cpuacct usage and per-cpu");
   ok (s.cpu.n_percpu_user == 2 && s.cpu.percpu_user[1] == 200 && s.cpu.percpu_kernel[0] == 50, "usage_all per cpu");
   ok (s.memory.usage.usage == 4096 && s.memory.cache == 100 && s.memory.n_raw == 2 && s.memory.oom_kill == 2,
