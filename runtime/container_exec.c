@@ -201,8 +201,9 @@ run_exec (struct exec_job *j, struct nr_state *s, int *status, nr_error_t *err)
     goto out;
   nr_closep (&sync[1]);
   nr_closep (&j->console_fd);
-  if (s->cgroup && (nr_cgroup_load (s->cgroup, &cg, err) < 0
-                    || nr_cgroup_enter (cg, pid, (const char *const *) j->o->sub_cgroups, s->pid, err) < 0))
+  if (s->cgroup
+      && (nr_cgroup_load (s->cgroup, &cg, err) < 0
+          || nr_cgroup_enter (cg, pid, (const char *const *) j->o->sub_cgroups, s->pid, err) < 0))
     goto kill_out;
   if (nr_sync_send (sync[0], SYNC_PARENT_READY, 0, err) < 0)
     goto kill_out;
