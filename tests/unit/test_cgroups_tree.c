@@ -700,7 +700,11 @@ test_hybrid (void)
   is_str (trace, "freezer/c1/freezer.state=FROZEN\n", "hybrid freezes with the v1 freezer");
   trace[0] = '\0';
   ok (nr_cgroup_kill_all (cg, SIGKILL, &err) == 0, "kill all");
-  is_str (trace, "unified/c1/cgroup.kill=1\n", "hybrid kills through the unified cgroup.kill");
+  is_str (trace, "unified/c1/cgroup.kill=1\nfreezer/c1/freezer.state=THAWED\n",
+          "hybrid kills through the unified cgroup.kill, then thaws the v1 freezer that holds the killed tasks");
+  trace[0] = '\0';
+  ok (nr_cgroup_kill_all (cg, SIGKILL, &err) == 0, "kill all, not paused");
+  is_str (trace, "unified/c1/cgroup.kill=1\n", "cgroup.kill alone");
 
   /* stats from v1 files */
   const char *acct = nr_cgroup_path (cg, "cpuacct"), *mem = nr_cgroup_path (cg, "memory");
