@@ -61,14 +61,14 @@ function fail() {
 }
 
 # Raw call of the runtime under test, with this test's root and log.
-# A container that outlives the command (create, run -d) would inherit bats'
+# A process that outlives the command (create, run -d, exec -d) would inherit bats'
 # capture pipe and keep `run` waiting forever, so for those the runtime's stdio
-# is a file ($CT_STDIO, also the container's stdout/stderr), printed afterwards.
+# is a file ($CT_STDIO, also the process's stdout/stderr), printed afterwards.
 function __nestrun() {
 	local detached='' a
 	if [ "${1:-}" = create ]; then
 		detached=1
-	elif [ "${1:-}" = run ]; then
+	elif [ "${1:-}" = run ] || [ "${1:-}" = exec ]; then
 		for a in "$@"; do
 			case "$a" in -d | --detach) detached=1 ;; esac
 		done
