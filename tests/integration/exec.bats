@@ -257,6 +257,19 @@ function ns_of() {
 	grep -q '^/dev/pts/[0-9]' "$TTY_OUTPUT"
 }
 
+@test "--process with terminal true, --console-socket and --detach (the shim's docker exec -t)" {
+	start_ct
+	setup_recvtty
+	process_json 'nr-payload isatty; nr-payload winsize' '.terminal = true | .consoleSize = {"height": 21, "width": 77}'
+	nestrun exec --process "$ROOT/process.json" --console-socket "$CONSOLE_SOCKET" --detach --pid-file "$ROOT/exec.pid" ct
+	[ "$status" -eq 0 ]
+	[ -s "$ROOT/exec.pid" ]
+	wait_recvtty
+	cat "$TTY_OUTPUT" >&2
+	grep -q 'stdin=tty stdout=tty' "$TTY_OUTPUT"
+	grep -q '^21 77' "$TTY_OUTPUT"
+}
+
 @test "-t without --console-socket relays the pty (nestrun only: runc needs a terminal)" {
 	# runc opens /dev/tty for its own side and fails without one; nestrun copies the
 	# pty to its stdio, so exec -t works from scripts too.
