@@ -151,7 +151,7 @@ struct nr_cgroup_stats
   } memory;
   struct
   {
-    uint16_t *cpus, *mems; /* cpuset.cpus, cpuset.mems expanded: "0-2,4" is 0 1 2 4 */
+    uint64_t *cpus, *mems; /* cpuset.cpus, cpuset.mems expanded: "0-2,4" is 0 1 2 4 */
     size_t n_cpus, n_mems;
     uint64_t cpu_exclusive, mem_hardwall, mem_exclusive, memory_migrate, memory_spread_page,
         memory_spread_slab, memory_pressure, sched_load_balance;

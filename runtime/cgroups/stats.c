@@ -179,7 +179,7 @@ v1_cpu (const struct nr_cgroup *cg, struct nr_cgroup_stats *s)
 
 /* "0-2,4\n" → 0 1 2 4; a malformed list stops where it breaks */
 static void
-parse_cpu_list (const char *text, uint16_t **out, size_t *n)
+parse_cpu_list (const char *text, uint64_t **out, size_t *n)
 {
   for (const char *p = text; *p && *p != '\n';)
     {
@@ -195,11 +195,7 @@ parse_cpu_list (const char *text, uint16_t **out, size_t *n)
             return;
         }
       for (unsigned long v = lo; v <= hi && v <= UINT16_MAX; v++)
-        {
-          if ((*out = realloc (*out, (*n + 1) * sizeof **out)) == NULL)
-            abort ();
-          (*out)[(*n)++] = (uint16_t) v;
-        }
+        push_u64 (out, n, v);
       p = *end == ',' ? end + 1 : end;
     }
 }
@@ -501,27 +497,14 @@ json_cpu (yajl_gen g, const struct nr_cgroup_stats *s)
 }
 
 static void
-u16_array (yajl_gen g, const char *key, const uint16_t *v, size_t n)
-{
-  char buf[8];
-  if (n == 0)
-    return;
-  nr_jgen_key (g, key);
-  yajl_gen_array_open (g);
-  for (size_t i = 0; i < n; i++)
-    yajl_gen_number (g, buf, snprintf (buf, sizeof buf, "%u", (unsigned) v[i]));
-  yajl_gen_array_close (g);
-}
-
-static void
 json_cpuset (yajl_gen g, const struct nr_cgroup_stats *s)
 {
   char buf[24];
   nr_jgen_key (g, "cpuset");
   yajl_gen_map_open (g);
-  u16_array (g, "cpus", s->cpuset.cpus, s->cpuset.n_cpus);
+  u64_array (g, "cpus", s->cpuset.cpus, s->cpuset.n_cpus);
   ku64 (g, "cpu_exclusive", s->cpuset.cpu_exclusive, false);
-  u16_array (g, "mems", s->cpuset.mems, s->cpuset.n_mems);
+  u64_array (g, "mems", s->cpuset.mems, s->cpuset.n_mems);
   ku64 (g, "mem_hardwall", s->cpuset.mem_hardwall, false);
   ku64 (g, "mem_exclusive", s->cpuset.mem_exclusive, false);
   ku64 (g, "memory_migrate", s->cpuset.memory_migrate, false);

@@ -448,7 +448,7 @@ test_stats_json (void)
   s.blkio[NR_BLKIO_SERVICE_BYTES].n = 1;
   s.hugetlb = huge;
   s.n_hugetlb = 1;
-  uint16_t cpus[] = { 0, 1 };
+  uint64_t cpus[] = { 0, 1 };
   s.cpuset.cpus = cpus;
   s.cpuset.n_cpus = 2;
   s.cpuset.sched_load_balance = 1;
