@@ -21,13 +21,6 @@ function teardown() {
 	teardown_bundle
 }
 
-# Start container "ct" (nr-payload pause) in the background; INIT_PID is its pid.
-function start_ct() {
-	nestrun run -d --pid-file "$ROOT/init.pid" ct
-	[ "$status" -eq 0 ] || return 1
-	INIT_PID=$(cat "$ROOT/init.pid")
-}
-
 # Write $ROOT/process.json: a process running $1 (a shell script) as root in /,
 # with PATH, edited by the jq filter $2.
 function process_json() {

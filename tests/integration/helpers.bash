@@ -302,6 +302,14 @@ function process_gone() {
 	[ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
 }
 
+# Run container "ct" from the bundle in the background (run -d); INIT_PID is its pid.
+function start_ct() {
+	nestrun run -d --pid-file "$ROOT/init.pid" ct
+	[ "$status" -eq 0 ] || return 1
+	# shellcheck disable=SC2034 # used by the suites
+	INIT_PID=$(cat "$ROOT/init.pid")
+}
+
 # testcontainer ID STATUS: `state` succeeds and reports STATUS.
 function testcontainer() {
 	nestrun state "$1"

@@ -20,13 +20,6 @@ function teardown() {
 	teardown_bundle
 }
 
-# Start container "ct" in the background; INIT_PID is its pid.
-function start_ct() {
-	nestrun run -d --pid-file "$ROOT/init.pid" ct
-	[ "$status" -eq 0 ] || return 1
-	INIT_PID=$(cat "$ROOT/init.pid")
-}
-
 # exec_bg NAME SCRIPT: run a detached sh -c SCRIPT in ct; its pid in $ROOT/NAME.pid.
 function exec_bg() {
 	nestrun exec -d --pid-file "$ROOT/$1.pid" ct sh -c "$2"
