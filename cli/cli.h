@@ -20,6 +20,7 @@ struct nr_cli
   const char *argv0;       /* how we were invoked (a runtime alias may imply options) */
   bool store_given;        /* --store or NESTRUN_STORE was set */
   bool nested_forced;      /* --nested, or invoked as "nestrun-nested" (docs/nested.md) */
+  int fail_status;         /* set by a command: its exit status on failure, else 1 */
 };
 
 /* Each returns the process exit status (>= 0) or < 0 with *err set. */

@@ -85,20 +85,30 @@ apply_inline (struct oci_process *p, const struct inline_opts *in, int argc, cha
     }
   if (in->user)
     {
-      unsigned uid = 0, gid = 0;
-      int n = sscanf (in->user, "%u:%u", &uid, &gid);
-      if (n < 1)
-        return nr_error (err, 0, "exec: --user \"%s\": want uid[:gid]", in->user);
-      p->user.uid = uid;
-      p->user.gid = n == 2 ? gid : 0;
+      /* uid[:gid]; without a gid, the container's stays (runc) */
+      _cleanup_free_ char *uid = strndup (in->user, strcspn (in->user, ":"));
+      const char *gid = strchr (in->user, ':');
+      uint64_t v = 0;
+      if (uid == NULL)
+        return nr_error (err, ENOMEM, "exec");
+      if (cli_parse_u64 ("user", uid, UINT32_MAX, &v, err) < 0)
+        return nr_error_wrap (err, "exec: want uid[:gid]");
+      p->user.uid = (uint32_t) v;
+      if (gid && cli_parse_u64 ("user", gid + 1, UINT32_MAX, &v, err) < 0)
+        return nr_error_wrap (err, "exec: want uid[:gid]");
+      if (gid)
+        p->user.gid = (uint32_t) v;
     }
   for (char **g = in->gids; g && *g; g++)
     {
+      uint64_t v = 0;
+      if (cli_parse_u64 ("additional-gids", *g, UINT32_MAX, &v, err) < 0)
+        return nr_error_wrap (err, "exec");
       uint32_t *ng = realloc (p->user.additional_gids, (p->user.n_additional_gids + 1) * sizeof (uint32_t));
       if (ng == NULL)
         return nr_error (err, ENOMEM, "exec");
       p->user.additional_gids = ng;
-      ng[p->user.n_additional_gids++] = (uint32_t) strtoul (*g, NULL, 10);
+      ng[p->user.n_additional_gids++] = (uint32_t) v;
     }
   if (in->caps && p->capabilities)
     for (char **c = in->caps; *c; c++)
@@ -133,6 +143,8 @@ cmd_exec (struct nr_cli *cli, int argc, char **argv, nr_error_t *err)
   int console_sock = -1;
   int c, ret = -1;
 
+  /* runc's: a failure of exec itself is no status the process could have exited with */
+  cli->fail_status = 255;
   while ((c = getopt_long_only (argc, argv, "+p:e:u:g:c:td", opts, NULL)) != -1)
     {
       switch (c)
@@ -148,11 +160,18 @@ cmd_exec (struct nr_cli *cli, int argc, char **argv, nr_error_t *err)
         case O_NNP: in.nnp = true; break;
         case O_APPARMOR: in.apparmor = optarg; break;
         case O_LABEL: in.label = optarg; break;
-        case O_PRESERVE: o.preserve_fds = atoi (optarg); break;
-        case O_CGROUP: o.sub_cgroup = optarg; break;
+        case O_PRESERVE:
+          {
+            uint64_t n = 0;
+            if (cli_parse_u64 ("preserve-fds", optarg, 65536, &n, err) < 0)
+              goto out;
+            o.preserve_fds = (int) n;
+            break;
+          }
+        case O_CGROUP: strv_add (&o.sub_cgroups, optarg); break;
         case 't': in.tty = true; break;
         case 'd': o.detach = true; break;
-        case O_IGNORE_PAUSED: break;
+        case O_IGNORE_PAUSED: o.ignore_paused = true; break;
         default: nr_error (err, 0, "exec: unknown option \"%s\"", argv[optind - 1]); goto out;
         }
     }
@@ -185,6 +204,7 @@ out:
   nr_strvfreep (&in.env);
   nr_strvfreep (&in.gids);
   nr_strvfreep (&in.caps);
+  nr_strvfreep (&o.sub_cgroups);
   oci_config_free (cfg);
   oci_process_free (proc);
   return ret;

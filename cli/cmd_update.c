@@ -37,7 +37,7 @@ parse_size (const char *flag, const char *s, int64_t *out, nr_error_t *err)
   errno = 0;
   long long v = strtoll (s, &end, 10);
   if (errno || end == s)
-    return nr_error (err, 0, "update: --%s: invalid value \"%s\"", flag, s);
+    return nr_error (err, 0, "--%s: invalid value \"%s\"", flag, s);
   long long mul = 1;
   switch (*end)
     {
@@ -46,10 +46,10 @@ parse_size (const char *flag, const char *s, int64_t *out, nr_error_t *err)
     case 'm': case 'M': mul = 1LL << 20; break;
     case 'g': case 'G': mul = 1LL << 30; break;
     case 't': case 'T': mul = 1LL << 40; break;
-    default: return nr_error (err, 0, "update: --%s: invalid value \"%s\"", flag, s);
+    default: return nr_error (err, 0, "--%s: invalid value \"%s\"", flag, s);
     }
   if (*end && end[1] && strcasecmp (end + 1, "b") != 0)
-    return nr_error (err, 0, "update: --%s: invalid value \"%s\"", flag, s);
+    return nr_error (err, 0, "--%s: invalid value \"%s\"", flag, s);
   *out = v < 0 ? -1 : v * mul;
   return 0;
 }
@@ -67,33 +67,38 @@ read_resources (const char *path, struct oci_resources **out, nr_error_t *err)
   return 0;
 }
 
+/* Set a flag's field and its has_ companion. */
+#define SET(field, value) (r->has_##field = true, r->field = (value), 0)
+
 static int
 set_flag (struct oci_resources *r, int c, const char *a, nr_error_t *err)
 {
   int64_t v = 0;
+  uint64_t u = 0;
   const char *name = NULL;
   for (const struct option *o = opts; o->name; o++)
     if (o->val == c)
       name = o->name;
   switch (c)
     {
-    case U_MEM: if (parse_size (name, a, &v, err) < 0) return -1; r->has_mem_limit = true; r->mem_limit = v; return 0;
-    case U_MEMRES: if (parse_size (name, a, &v, err) < 0) return -1; r->has_mem_reservation = true; r->mem_reservation = v; return 0;
-    case U_SWAP: if (parse_size (name, a, &v, err) < 0) return -1; r->has_mem_swap = true; r->mem_swap = v; return 0;
-    case U_KMEM: if (parse_size (name, a, &v, err) < 0) return -1; r->has_mem_kernel = true; r->mem_kernel = v; return 0;
-    case U_KTCP: if (parse_size (name, a, &v, err) < 0) return -1; r->has_mem_kernel_tcp = true; r->mem_kernel_tcp = v; return 0;
-    case U_SHARES: r->has_cpu_shares = true; r->cpu_shares = strtoull (a, NULL, 10); return 0;
-    case U_QUOTA: r->has_cpu_quota = true; r->cpu_quota = strtoll (a, NULL, 10); return 0;
-    case U_PERIOD: r->has_cpu_period = true; r->cpu_period = strtoull (a, NULL, 10); return 0;
-    case U_RT_RUNTIME: r->has_cpu_realtime_runtime = true; r->cpu_realtime_runtime = strtoll (a, NULL, 10); return 0;
-    case U_RT_PERIOD: r->has_cpu_realtime_period = true; r->cpu_realtime_period = strtoull (a, NULL, 10); return 0;
+    case U_MEM: return parse_size (name, a, &v, err) < 0 ? -1 : SET (mem_limit, v);
+    case U_MEMRES: return parse_size (name, a, &v, err) < 0 ? -1 : SET (mem_reservation, v);
+    case U_SWAP: return parse_size (name, a, &v, err) < 0 ? -1 : SET (mem_swap, v);
+    case U_KMEM: return parse_size (name, a, &v, err) < 0 ? -1 : SET (mem_kernel, v);
+    case U_KTCP: return parse_size (name, a, &v, err) < 0 ? -1 : SET (mem_kernel_tcp, v);
+    case U_SHARES: return cli_parse_u64 (name, a, UINT64_MAX, &u, err) < 0 ? -1 : SET (cpu_shares, u);
+    case U_QUOTA: return cli_parse_i64 (name, a, INT64_MIN, INT64_MAX, &v, err) < 0 ? -1 : SET (cpu_quota, v);
+    case U_PERIOD: return cli_parse_u64 (name, a, UINT64_MAX, &u, err) < 0 ? -1 : SET (cpu_period, u);
+    case U_RT_RUNTIME:
+      return cli_parse_i64 (name, a, INT64_MIN, INT64_MAX, &v, err) < 0 ? -1 : SET (cpu_realtime_runtime, v);
+    case U_RT_PERIOD: return cli_parse_u64 (name, a, UINT64_MAX, &u, err) < 0 ? -1 : SET (cpu_realtime_period, u);
     case U_CPUS: free (r->cpu_cpus); r->cpu_cpus = strdup (a); return 0;
     case U_MEMS: free (r->cpu_mems); r->cpu_mems = strdup (a); return 0;
-    case U_PIDS: r->has_pids_limit = true; r->pids_limit = strtoll (a, NULL, 10); return 0;
-    case U_BLKIO: r->has_blkio_weight = true; r->blkio_weight = (uint16_t) strtoul (a, NULL, 10); return 0;
-    case U_L3: case U_MEMBW: return nr_error (err, 0, "update: --%s: Intel RDT is not supported", name);
+    case U_PIDS: return cli_parse_i64 (name, a, INT64_MIN, INT64_MAX, &v, err) < 0 ? -1 : SET (pids_limit, v);
+    case U_BLKIO: return cli_parse_u64 (name, a, UINT16_MAX, &u, err) < 0 ? -1 : SET (blkio_weight, (uint16_t) u);
+    case U_L3: case U_MEMBW: return nr_error (err, 0, "--%s: Intel RDT is not supported", name);
     }
-  return nr_error (err, 0, "update: unknown option");
+  return nr_error (err, 0, "unknown option");
 }
 
 int
@@ -110,10 +115,14 @@ cmd_update (struct nr_cli *cli, int argc, char **argv, nr_error_t *err)
           if (read_resources (optarg, &res, err) < 0)
             goto out;
         }
-      else if (c == '?' || set_flag (&flags, c, optarg, err) < 0)
+      else if (c == '?')
         {
-          if (c == '?')
-            nr_error (err, 0, "update: unknown option \"%s\"", argv[optind - 1]);
+          nr_error (err, 0, "update: unknown option \"%s\"", argv[optind - 1]);
+          goto out;
+        }
+      else if (set_flag (&flags, c, optarg, err) < 0)
+        {
+          nr_error_wrap (err, "update");
           goto out;
         }
     }

@@ -44,6 +44,31 @@ cli_need_args (const char *cmd, int argc, char **argv, int n, const char *what, 
 }
 
 int
+cli_parse_i64 (const char *flag, const char *s, int64_t min, int64_t max, int64_t *out, nr_error_t *err)
+{
+  char *end = NULL;
+  errno = 0;
+  long long v = strtoll (s, &end, 10);
+  if (errno || end == s || *end || v < min || v > max)
+    return nr_error (err, errno == ERANGE ? ERANGE : EINVAL, "--%s: invalid value \"%s\"", flag, s);
+  *out = v;
+  return 0;
+}
+
+int
+cli_parse_u64 (const char *flag, const char *s, uint64_t max, uint64_t *out, nr_error_t *err)
+{
+  char *end = NULL;
+  errno = 0;
+  /* strtoull takes "-1" as ULLONG_MAX: a sign is no number here */
+  unsigned long long v = s[strspn (s, " \t")] == '-' ? 0 : strtoull (s, &end, 10);
+  if (end == NULL || errno || end == s || *end || v > max)
+    return nr_error (err, errno == ERANGE ? ERANGE : EINVAL, "--%s: invalid value \"%s\"", flag, s);
+  *out = v;
+  return 0;
+}
+
+int
 cli_create_option (int c, const char *arg, struct nr_create_opts *o, nr_error_t *err)
 {
   switch (c)
@@ -56,10 +81,9 @@ cli_create_option (int c, const char *arg, struct nr_create_opts *o, nr_error_t 
     case OPT_NO_SUBREAPER: return 1;
     case OPT_PRESERVE_FDS:
       {
-        char *end = NULL;
-        long n = strtol (arg, &end, 10);
-        if (*end || n < 0 || n > 65536)
-          return nr_error (err, 0, "--preserve-fds: invalid value \"%s\"", arg);
+        uint64_t n = 0;
+        if (cli_parse_u64 ("preserve-fds", arg, 65536, &n, err) < 0)
+          return -1;
         o->preserve_fds = (int) n;
         return 1;
       }

@@ -147,6 +147,8 @@ main (int argc, char **argv)
       if (r < 0)
         {
           r = report (err);
+          if (cli.fail_status)
+            r = cli.fail_status;
           nr_error_free (&err);
         }
       fflush (stdout);

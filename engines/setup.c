@@ -282,6 +282,35 @@ restart_hint (const char *engine)
   return "podman reads it on its next run: podman --runtime %s ...";
 }
 
+/* PATH.nestrun-backup-STAMP, or with .1, .2 … when a setup in the same second made one:
+   never over an existing backup. */
+static int
+write_backup (const char *path, const char *stamp, const char *data, size_t len, mode_t mode, char **out,
+              nr_error_t *err)
+{
+  for (int i = 0; i < 100; i++)
+    {
+      _cleanup_free_ char *name = NULL;
+      int r = i ? asprintf (&name, "%s.nestrun-backup-%s.%d", path, stamp, i)
+                : asprintf (&name, "%s.nestrun-backup-%s", path, stamp);
+      if (r < 0)
+        return nr_error (err, ENOMEM, "%s", path);
+      _cleanup_close_ int fd = open (name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+      if (fd < 0 && errno == EEXIST)
+        continue;
+      if (fd < 0 || nr_write_all (fd, data, len) < 0 || fsync (fd) < 0)
+        {
+          int e = errno;
+          if (fd >= 0)
+            unlink (name);
+          return nr_error (err, e, "write \"%s\"", name);
+        }
+      *out = TAKE_PTR (name);
+      return 0;
+    }
+  return nr_error (err, EEXIST, "%s.nestrun-backup-%s: 100 backups in one second", path, stamp);
+}
+
 static int
 write_config (const char *path, const char *old, size_t old_len, bool existed, const char *content,
               struct nr_setup_result *res, nr_error_t *err)
@@ -302,11 +331,7 @@ write_config (const char *path, const char *old, size_t old_len, bool existed, c
       time_t now = time (NULL);
       struct tm tm;
       strftime (stamp, sizeof stamp, "%Y%m%dT%H%M%S", gmtime_r (&now, &tm));
-      if (asprintf (&res->backup, "%s.nestrun-backup-%s", path, stamp) < 0)
-        return nr_error (err, ENOMEM, "%s", path);
-      if (access (res->backup, F_OK) == 0)
-        return nr_error (err, EEXIST, "backup \"%s\"", res->backup);
-      if (nr_write_file (res->backup, old, old_len, st.st_mode & 07777, err) < 0)
+      if (write_backup (path, stamp, old, old_len, st.st_mode & 07777, &res->backup, err) < 0)
         return nr_error_wrap (err, "back up \"%s\"", path);
     }
   _cleanup_close_ int dfd = open (dir, O_DIRECTORY | O_PATH | O_CLOEXEC);

@@ -41,6 +41,8 @@ void oci_strv_free (char **v);
 /* Section parsers: o is the section's object, the cursor already points at it. */
 int oci_parse_process (struct nr_jctx *c, yajl_val o, struct oci_process *p, nr_error_t *err);
 int oci_parse_resources (struct nr_jctx *c, yajl_val o, struct oci_resources *r, nr_error_t *err);
+/* blockIO's keys for enum oci_blkio_throttle */
+extern const char *const oci_throttle_keys[4];
 int oci_parse_linux (struct nr_jctx *c, yajl_val o, struct oci_config *cfg, nr_error_t *err);
 void oci_linux_free (struct oci_config *cfg);
 

@@ -109,7 +109,7 @@ parse_throttle_device (struct nr_jctx *c, yajl_val o, void *elem, nr_error_t *er
   return 0;
 }
 
-static const char *const throttle_keys[4] = {
+const char *const oci_throttle_keys[4] = {
   [OCI_THROTTLE_READ_BPS] = "throttleReadBpsDevice",
   [OCI_THROTTLE_WRITE_BPS] = "throttleWriteBpsDevice",
   [OCI_THROTTLE_READ_IOPS] = "throttleReadIOPSDevice",
@@ -127,7 +127,7 @@ parse_blkio (struct nr_jctx *c, yajl_val o, void *arg, nr_error_t *err)
       < 0)
     return -1;
   for (int i = 0; i < 4; i++)
-    if (oci_parse_objv (c, o, throttle_keys[i], sizeof (struct oci_throttle_device), (void **) &r->blkio_throttle[i],
+    if (oci_parse_objv (c, o, oci_throttle_keys[i], sizeof (struct oci_throttle_device), (void **) &r->blkio_throttle[i],
                         &r->n_blkio_throttle[i], parse_throttle_device, err)
         < 0)
       return -1;

@@ -149,3 +149,28 @@ oci_caps_has (char *const *set, const char *cap)
       return true;
   return false;
 }
+
+/* FILL (a, b): u has a but not b, stored has b: take it */
+#define FILL(a, b)                                    \
+  do                                                  \
+    if (u->has_##a && !u->has_##b && stored->has_##b) \
+      {                                               \
+        u->has_##b = true;                            \
+        u->b = stored->b;                             \
+      }                                               \
+  while (0)
+
+void
+oci_resources_complete_pairs (struct oci_resources *u, const struct oci_resources *stored)
+{
+  if (stored == NULL)
+    return;
+  FILL (cpu_quota, cpu_period);
+  FILL (cpu_period, cpu_quota);
+  FILL (cpu_realtime_runtime, cpu_realtime_period);
+  FILL (cpu_realtime_period, cpu_realtime_runtime);
+  /* memory -1 alone means memory and swap unlimited: the cgroup writers know */
+  if (!(u->has_mem_limit && u->mem_limit == -1))
+    FILL (mem_limit, mem_swap);
+  FILL (mem_swap, mem_limit);
+}

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Editing a parsed config in memory: what a spec → spec rewrite (nested/) needs.
+/* Editing a parsed config in memory: what a spec → spec rewrite (nested/) and update need.
    Every added string is owned by the config (oci_config_free releases it) and every
    added or changed mount has its computed fields (flags, data…) recomputed. */
 #ifndef NR_OCI_EDIT_H
@@ -24,5 +24,10 @@ int oci_annotation_set (struct oci_config *c, const char *key, const char *value
 int oci_namespace_add (struct oci_config *c, enum oci_ns_type t, nr_error_t *err);
 /* Is cap ("CAP_SYS_ADMIN") in the set (NULL-terminated list, NULL = empty)? */
 bool oci_caps_has (char *const *set, const char *cap);
+/* `update`: the halves of pairs the cgroup writers set together (cpu quota and period,
+   realtime runtime and period, memory and memory+swap) that u lacks, from the stored
+   config (which holds every update so far), as runc 1.2 hands its drivers the merged
+   config: a later --cpu-period keeps the quota set before, on v2 too (cpu.max). */
+void oci_resources_complete_pairs (struct oci_resources *u, const struct oci_resources *stored);
 
 #endif

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <config.h> /* autoconf; "config.h" would find oci/config.h */
 #include "oci/serialize.h"
+#include "oci/config_internal.h"
 #include "common/json.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void
@@ -160,5 +164,263 @@ oci_config_serialize (const struct oci_config *c, const char *raw, size_t raw_le
   char *out = nr_jgen_finish (g, out_len);
   if (out == NULL)
     nr_error (err, ENOMEM, "serialize config");
+  return out;
+}
+
+/* ---- linux.resources after `update` ---- */
+
+static void
+gen_u64 (yajl_gen g, const char *key, bool has, uint64_t v)
+{
+  char buf[24];
+  if (!has)
+    return;
+  nr_jgen_key (g, key);
+  yajl_gen_number (g, buf, (size_t) snprintf (buf, sizeof buf, "%" PRIu64, v));
+}
+
+static void
+gen_i64 (yajl_gen g, const char *key, bool has, int64_t v)
+{
+  if (has)
+    nr_jgen_kint (g, key, v);
+}
+
+static void
+gen_bool (yajl_gen g, const char *key, bool has, bool v)
+{
+  if (has)
+    nr_jgen_kbool (g, key, v);
+}
+
+static void
+gen_memory (yajl_gen g, const struct oci_resources *r)
+{
+  nr_jgen_key (g, "memory");
+  yajl_gen_map_open (g);
+  gen_i64 (g, "limit", r->has_mem_limit, r->mem_limit);
+  gen_i64 (g, "reservation", r->has_mem_reservation, r->mem_reservation);
+  gen_i64 (g, "swap", r->has_mem_swap, r->mem_swap);
+  gen_i64 (g, "kernel", r->has_mem_kernel, r->mem_kernel);
+  gen_i64 (g, "kernelTCP", r->has_mem_kernel_tcp, r->mem_kernel_tcp);
+  gen_u64 (g, "swappiness", r->has_mem_swappiness, r->mem_swappiness);
+  gen_bool (g, "disableOOMKiller", r->has_mem_disable_oom_killer, r->mem_disable_oom_killer);
+  gen_bool (g, "useHierarchy", r->has_mem_use_hierarchy, r->mem_use_hierarchy);
+  gen_bool (g, "checkBeforeUpdate", r->has_mem_check_before_update, r->mem_check_before_update);
+  yajl_gen_map_close (g);
+}
+
+static void
+gen_cpu (yajl_gen g, const struct oci_resources *r)
+{
+  nr_jgen_key (g, "cpu");
+  yajl_gen_map_open (g);
+  gen_u64 (g, "shares", r->has_cpu_shares, r->cpu_shares);
+  gen_i64 (g, "quota", r->has_cpu_quota, r->cpu_quota);
+  gen_u64 (g, "burst", r->has_cpu_burst, r->cpu_burst);
+  gen_u64 (g, "period", r->has_cpu_period, r->cpu_period);
+  gen_i64 (g, "realtimeRuntime", r->has_cpu_realtime_runtime, r->cpu_realtime_runtime);
+  gen_u64 (g, "realtimePeriod", r->has_cpu_realtime_period, r->cpu_realtime_period);
+  nr_jgen_kstr (g, "cpus", r->cpu_cpus);
+  nr_jgen_kstr (g, "mems", r->cpu_mems);
+  gen_i64 (g, "idle", r->has_cpu_idle, r->cpu_idle);
+  yajl_gen_map_close (g);
+}
+
+static void
+gen_blkio (yajl_gen g, const struct oci_resources *r)
+{
+  nr_jgen_key (g, "blockIO");
+  yajl_gen_map_open (g);
+  gen_u64 (g, "weight", r->has_blkio_weight, r->blkio_weight);
+  gen_u64 (g, "leafWeight", r->has_blkio_leaf_weight, r->blkio_leaf_weight);
+  if (r->n_blkio_weight_devices)
+    {
+      nr_jgen_key (g, "weightDevice");
+      yajl_gen_array_open (g);
+      for (size_t i = 0; i < r->n_blkio_weight_devices; i++)
+        {
+          const struct oci_weight_device *w = &r->blkio_weight_devices[i];
+          yajl_gen_map_open (g);
+          nr_jgen_kint (g, "major", w->major);
+          nr_jgen_kint (g, "minor", w->minor);
+          gen_u64 (g, "weight", w->has_weight, w->weight);
+          gen_u64 (g, "leafWeight", w->has_leaf_weight, w->leaf_weight);
+          yajl_gen_map_close (g);
+        }
+      yajl_gen_array_close (g);
+    }
+  for (int k = 0; k < 4; k++)
+    {
+      if (r->n_blkio_throttle[k] == 0)
+        continue;
+      nr_jgen_key (g, oci_throttle_keys[k]);
+      yajl_gen_array_open (g);
+      for (size_t i = 0; i < r->n_blkio_throttle[k]; i++)
+        {
+          const struct oci_throttle_device *t = &r->blkio_throttle[k][i];
+          yajl_gen_map_open (g);
+          nr_jgen_kint (g, "major", t->major);
+          nr_jgen_kint (g, "minor", t->minor);
+          gen_u64 (g, "rate", true, t->rate);
+          yajl_gen_map_close (g);
+        }
+      yajl_gen_array_close (g);
+    }
+  yajl_gen_map_close (g);
+}
+
+static void
+gen_hugepages_network_unified (yajl_gen g, const struct oci_resources *r)
+{
+  if (r->n_hugepage_limits)
+    {
+      nr_jgen_key (g, "hugepageLimits");
+      yajl_gen_array_open (g);
+      for (size_t i = 0; i < r->n_hugepage_limits; i++)
+        {
+          yajl_gen_map_open (g);
+          nr_jgen_kstr (g, "pageSize", r->hugepage_limits[i].page_size);
+          gen_u64 (g, "limit", true, r->hugepage_limits[i].limit);
+          yajl_gen_map_close (g);
+        }
+      yajl_gen_array_close (g);
+    }
+  nr_jgen_key (g, "network");
+  yajl_gen_map_open (g);
+  gen_u64 (g, "classID", r->has_net_class_id, r->net_class_id);
+  if (r->n_net_priorities)
+    {
+      nr_jgen_key (g, "priorities");
+      yajl_gen_array_open (g);
+      for (size_t i = 0; i < r->n_net_priorities; i++)
+        {
+          yajl_gen_map_open (g);
+          nr_jgen_kstr (g, "name", r->net_priorities[i].key);
+          nr_jgen_kint (g, "priority", strtoll (r->net_priorities[i].value, NULL, 10));
+          yajl_gen_map_close (g);
+        }
+      yajl_gen_array_close (g);
+    }
+  yajl_gen_map_close (g);
+  nr_jgen_key (g, "unified");
+  yajl_gen_map_open (g);
+  for (size_t i = 0; i < r->n_unified; i++)
+    nr_jgen_kstr (g, r->unified[i].key, r->unified[i].value);
+  yajl_gen_map_close (g);
+}
+
+/* r as a LinuxResources object, devices left out; a section r has nothing for is {}. */
+static char *
+gen_resources (const struct oci_resources *r)
+{
+  yajl_gen g = nr_jgen_new (false);
+  if (g == NULL)
+    return NULL;
+  yajl_gen_map_open (g);
+  gen_memory (g, r);
+  gen_cpu (g, r);
+  nr_jgen_key (g, "pids");
+  yajl_gen_map_open (g);
+  gen_i64 (g, "limit", r->has_pids_limit, r->pids_limit);
+  yajl_gen_map_close (g);
+  gen_blkio (g, r);
+  gen_hugepages_network_unified (g, r);
+  yajl_gen_map_close (g);
+  return nr_jgen_finish (g, NULL);
+}
+
+/* old with upd over it: objects merge key by key, anything else is replaced; an empty
+   object adds nothing. */
+static void
+gen_merged (yajl_gen g, yajl_val old, yajl_val upd)
+{
+  if (!YAJL_IS_OBJECT (old) || !YAJL_IS_OBJECT (upd))
+    {
+      nr_jgen_value (g, upd);
+      return;
+    }
+  yajl_gen_map_open (g);
+  for (size_t i = 0; i < old->u.object.len; i++)
+    {
+      yajl_val u = nr_json_get (upd, old->u.object.keys[i]);
+      nr_jgen_key (g, old->u.object.keys[i]);
+      if (u)
+        gen_merged (g, old->u.object.values[i], u);
+      else
+        nr_jgen_value (g, old->u.object.values[i]);
+    }
+  for (size_t i = 0; i < upd->u.object.len; i++)
+    {
+      yajl_val u = upd->u.object.values[i];
+      if (nr_json_get (old, upd->u.object.keys[i]) || (YAJL_IS_OBJECT (u) && u->u.object.len == 0))
+        continue;
+      nr_jgen_key (g, upd->u.object.keys[i]);
+      nr_jgen_value (g, u);
+    }
+  yajl_gen_map_close (g);
+}
+
+char *
+oci_config_update_resources (const char *raw, size_t raw_len, const struct oci_resources *r, size_t *out_len,
+                             nr_error_t *err)
+{
+  _cleanup_json_ yajl_val root = NULL;
+  _cleanup_json_ yajl_val upd = NULL;
+  _cleanup_free_ char *js = gen_resources (r);
+  static const char empty[] = "{}";
+  if (js == NULL)
+    return nr_error (err, ENOMEM, "update resources"), NULL;
+  if (nr_json_parse (raw, raw_len, "config.json", &root, err) < 0
+      || nr_json_parse (js, strlen (js), "resources", &upd, err) < 0)
+    return NULL;
+  if (!YAJL_IS_OBJECT (root))
+    return nr_error (err, EINVAL, "config.json: not an object"), NULL;
+  _cleanup_json_ yajl_val none = NULL;
+  if (nr_json_parse (empty, sizeof empty - 1, "{}", &none, err) < 0)
+    return NULL;
+  yajl_val lx = nr_json_get (root, "linux");
+  yajl_val res = lx ? nr_json_get (lx, "resources") : NULL;
+  yajl_gen g = nr_jgen_new (false);
+  if (g == NULL)
+    return nr_error (err, ENOMEM, "update resources"), NULL;
+  yajl_gen_map_open (g);
+  for (size_t i = 0; i < root->u.object.len; i++)
+    {
+      const char *k = root->u.object.keys[i];
+      nr_jgen_key (g, k);
+      if (strcmp (k, "linux") != 0 || !YAJL_IS_OBJECT (root->u.object.values[i]))
+        nr_jgen_value (g, root->u.object.values[i]);
+      else
+        {
+          yajl_gen_map_open (g);
+          for (size_t j = 0; j < lx->u.object.len; j++)
+            {
+              nr_jgen_key (g, lx->u.object.keys[j]);
+              if (strcmp (lx->u.object.keys[j], "resources") == 0)
+                gen_merged (g, lx->u.object.values[j], upd);
+              else
+                nr_jgen_value (g, lx->u.object.values[j]);
+            }
+          if (res == NULL)
+            {
+              nr_jgen_key (g, "resources");
+              gen_merged (g, none, upd);
+            }
+          yajl_gen_map_close (g);
+        }
+    }
+  if (lx == NULL)
+    {
+      nr_jgen_key (g, "linux");
+      yajl_gen_map_open (g);
+      nr_jgen_key (g, "resources");
+      gen_merged (g, none, upd);
+      yajl_gen_map_close (g);
+    }
+  yajl_gen_map_close (g);
+  char *out = nr_jgen_finish (g, out_len);
+  if (out == NULL)
+    nr_error (err, ENOMEM, "update resources");
   return out;
 }

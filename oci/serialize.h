@@ -15,4 +15,10 @@
 char *oci_config_serialize (const struct oci_config *c, const char *raw, size_t raw_len, size_t *out_len,
                             nr_error_t *err);
 
+/* raw with linux.resources as `update` keeps it (runc 1.2's merge): each field r sets
+   replaces the stored one, objects merge key by key, lists are replaced whole, and the
+   rest of the document stays as it was.  r's devices are not kept (runc neither). */
+char *oci_config_update_resources (const char *raw, size_t raw_len, const struct oci_resources *r, size_t *out_len,
+                                   nr_error_t *err);
+
 #endif

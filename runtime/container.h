@@ -62,9 +62,10 @@ struct nr_exec_opts
   struct oci_process *process; /* borrowed */
   const char *console_socket;
   const char *pid_file;
-  const char *sub_cgroup;      /* --cgroup */
+  char **sub_cgroups;          /* --cgroup, NULL-terminated (nr_cgroup_enter) */
   int preserve_fds;
   bool detach;
+  bool ignore_paused;          /* a paused container: the process waits for resume */
   int *console_master_out;     /* foreground with a terminal and no console socket */
 };
 /* With detach, returns 0 once the process runs; else its exit status (shell form). */

@@ -6,6 +6,8 @@
 #include "runtime/cgroups/cgroups.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "oci/edit.h"
+#include "oci/serialize.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -16,16 +18,24 @@
 #include <unistd.h>
 #include "common/fs.h"
 
-/* Open the container, check its status is one of `allowed`, load its cgroup. */
+/* Open the container, check its status is one of `allowed`, load its cgroup.  With
+   locked, *locked gets the state directory, still locked; else the lock is let go. */
 static int
-open_cgroup (const struct nr_runtime *rt, const char *id, unsigned allowed, const char *what,
-             struct nr_cgroup **cg, enum nr_status *status, nr_error_t *err)
+open_cgroup (const struct nr_runtime *rt, const char *id, unsigned allowed, const char *what, struct nr_cgroup **cg,
+             enum nr_status *status, int *locked, nr_error_t *err)
 {
   _cleanup_close_ int dirfd = -1;
   struct nr_state s = { 0 };
   int ret = -1;
   if (nr_state_open (rt->root, id, true, &dirfd, err) < 0 || nr_state_read (dirfd, &s, err) < 0)
     goto out;
+  if (locked)
+    *locked = dup (dirfd);
+  if (locked && *locked < 0)
+    {
+      nr_error (err, errno, "dup");
+      goto out;
+    }
   enum nr_status st = nr_state_status (dirfd, &s);
   if (status)
     *status = st;
@@ -52,7 +62,7 @@ nr_container_pause (const struct nr_runtime *rt, const char *id, bool pause, nr_
 {
   struct nr_cgroup *cg = NULL;
   unsigned allowed = pause ? (ST (RUNNING) | ST (CREATED)) : ST (PAUSED);
-  int ret = open_cgroup (rt, id, allowed, pause ? "pause" : "resume", &cg, NULL, err);
+  int ret = open_cgroup (rt, id, allowed, pause ? "pause" : "resume", &cg, NULL, NULL, err);
   if (ret == 0)
     ret = nr_cgroup_freeze (cg, pause, err);
   nr_cgroup_free (cg);
@@ -66,8 +76,8 @@ nr_container_pids (const struct nr_runtime *rt, const char *id, pid_t **pids, si
 {
   struct nr_cgroup *cg = NULL;
   enum nr_status st;
-  int ret = open_cgroup (rt, id, ST (CREATED) | ST (RUNNING) | ST (PAUSED) | ST (STOPPED), "list processes of",
-                         &cg, &st, err);
+  int ret = open_cgroup (rt, id, ST (CREATED) | ST (RUNNING) | ST (PAUSED) | ST (STOPPED), "list processes of", &cg,
+                         &st, NULL, err);
   if (ret == 0)
     ret = nr_cgroup_pids (cg, pids, n, err);
   nr_cgroup_free (cg);
@@ -76,13 +86,48 @@ nr_container_pids (const struct nr_runtime *rt, const char *id, pid_t **pids, si
   return ret;
 }
 
+/* The stored config.json with res merged into linux.resources (*raw), and parsed (*merged). */
+static int
+merge_stored (int dirfd, const struct oci_resources *res, char **raw, size_t *len, struct oci_config **merged,
+              nr_error_t *err)
+{
+  _cleanup_free_ char *old = NULL;
+  size_t old_len = 0;
+  if (nr_read_file_at (dirfd, NR_CONFIG_FILE, NR_JSON_MAX_FILE, &old, &old_len, err) < 0)
+    return nr_error_wrap (err, "stored config");
+  *raw = oci_config_update_resources (old, old_len, res, len, err);
+  if (*raw == NULL || oci_config_parse_data (*raw, *len, NR_CONFIG_FILE, merged, err) < 0)
+    return nr_error_wrap (err, "stored config");
+  return 0;
+}
+
 int
 nr_container_update (const struct nr_runtime *rt, const char *id, const struct oci_resources *res, nr_error_t *err)
 {
+  _cleanup_close_ int dirfd = -1;
+  _cleanup_free_ char *raw = NULL;
+  struct oci_config *merged = NULL;
   struct nr_cgroup *cg = NULL;
-  int ret = open_cgroup (rt, id, ST (CREATED) | ST (RUNNING) | ST (PAUSED), "update", &cg, NULL, err);
+  size_t len = 0;
+  /* shallow copies: the pointers stay res's */
+  struct oci_resources store = *res, apply = *res;
+  /* memory -1 without swap stores swap -1 too, as runc does */
+  if (res->has_mem_limit && res->mem_limit == -1 && !res->has_mem_swap)
+    {
+      store.has_mem_swap = true;
+      store.mem_swap = -1;
+    }
+  int ret = open_cgroup (rt, id, ST (CREATED) | ST (RUNNING) | ST (PAUSED), "update", &cg, NULL, &dirfd, err);
   if (ret == 0)
-    ret = nr_cgroup_update (cg, res, err);
+    ret = merge_stored (dirfd, &store, &raw, &len, &merged, err);
+  if (ret == 0)
+    {
+      oci_resources_complete_pairs (&apply, merged->resources);
+      ret = nr_cgroup_update (cg, &apply, err);
+    }
+  if (ret == 0)
+    ret = nr_state_put_file (dirfd, NR_CONFIG_FILE, raw, len, err);
+  oci_config_free (merged);
   nr_cgroup_free (cg);
   if (ret < 0)
     nr_error_wrap (err, "update container \"%s\"", id);
@@ -96,7 +141,7 @@ nr_container_stats_json (const struct nr_runtime *rt, const char *id, nr_error_t
   struct nr_cgroup_stats st;
   char *out = NULL;
   memset (&st, 0, sizeof st);
-  if (open_cgroup (rt, id, ST (CREATED) | ST (RUNNING) | ST (PAUSED), "get stats of", &cg, NULL, err) == 0
+  if (open_cgroup (rt, id, ST (CREATED) | ST (RUNNING) | ST (PAUSED), "get stats of", &cg, NULL, NULL, err) == 0
       && nr_cgroup_stats (cg, &st, err) == 0)
     {
       _cleanup_free_ char *data = nr_cgroup_stats_json (&st);

@@ -140,7 +140,7 @@ exec_child (void *arg)
       sigset_t none;
       sigemptyset (&none);
       sigprocmask (SIG_SETMASK, &none, NULL);
-      execve (path, j->proc->args, j->proc->env);
+      execve (path, j->proc->args, nr_process_env_with_home (j->proc));
       nr_error (&err, errno, "exec \"%s\"", j->proc->args[0]);
     }
   nr_sync_send_error (j->sync_fd, err);
@@ -201,8 +201,9 @@ run_exec (struct exec_job *j, struct nr_state *s, int *status, nr_error_t *err)
     goto out;
   nr_closep (&sync[1]);
   nr_closep (&j->console_fd);
-  if (s->cgroup && (nr_cgroup_load (s->cgroup, &cg, err) < 0
-                    || nr_cgroup_enter (cg, pid, j->o->sub_cgroup, s->pid, err) < 0))
+  if (s->cgroup
+      && (nr_cgroup_load (s->cgroup, &cg, err) < 0
+          || nr_cgroup_enter (cg, pid, (const char *const *) j->o->sub_cgroups, s->pid, err) < 0))
     goto kill_out;
   if (nr_sync_send (sync[0], SYNC_PARENT_READY, 0, err) < 0)
     goto kill_out;
@@ -248,9 +249,10 @@ nr_container_exec (const struct nr_runtime *rt, const struct nr_exec_opts *o, nr
   if (nr_state_open (rt->root, o->id, false, &dirfd, err) < 0 || nr_state_read (dirfd, &s, err) < 0)
     goto out;
   enum nr_status st = nr_state_status (dirfd, &s);
-  if (st == NR_STATUS_STOPPED || st == NR_STATUS_PAUSED)
+  if (st == NR_STATUS_STOPPED || (st == NR_STATUS_PAUSED && !o->ignore_paused))
     {
-      nr_error (err, 0, "cannot exec in a %s container", nr_status_name (st));
+      nr_error (err, 0, "cannot exec in a %s container%s", nr_status_name (st),
+                st == NR_STATUS_PAUSED ? " (use --ignore-paused to override)" : "");
       goto out;
     }
   /* the lock is for the container's lifecycle, not for the exec'd process' lifetime */
@@ -262,7 +264,11 @@ nr_container_exec (const struct nr_runtime *rt, const struct nr_exec_opts *o, nr
     }
   if (nr_container_load_config (rt, o->id, &j.cfg, err) < 0)
     goto out;
-  if (nr_caps_prepare (o->process->capabilities, &j.caps, err) < 0)
+  /* a process without capabilities gets the container's, as in runc */
+  const struct oci_capabilities *caps = o->process->capabilities;
+  if (caps == NULL && j.cfg->process)
+    caps = j.cfg->process->capabilities;
+  if (nr_caps_prepare (caps, &j.caps, err) < 0)
     goto out;
   if (j.cfg->seccomp && nr_seccomp_prepare (j.cfg->seccomp, &j.seccomp, err) < 0)
     goto out;

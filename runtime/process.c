@@ -41,9 +41,8 @@ nr_process_find_executable (struct nr_init_ctx *ctx, nr_error_t *err)
                                      err);
 }
 
-/* HOME from the container's /etc/passwd when the spec doesn't set it (runc does this). */
-static char **
-env_with_home (const struct oci_process *p)
+char **
+nr_process_env_with_home (const struct oci_process *p)
 {
   if (oci_process_getenv (p, "HOME"))
     return p->env;
@@ -266,7 +265,7 @@ nr_process_wait_start_and_exec (struct nr_init_ctx *ctx)
   sigset_t none;
   sigemptyset (&none);
   sigprocmask (SIG_SETMASK, &none, NULL);
-  char **env = env_with_home (p);
+  char **env = nr_process_env_with_home (p);
   execve (ctx->exec_path, p->args, env);
   nr_error (&err, errno, "exec \"%s\"", p->args[0]);
   reply_error (conn, err);

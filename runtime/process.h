@@ -16,5 +16,8 @@ struct nr_seccomp;
 struct nr_caps;
 int nr_process_finalize (const struct oci_process *p, struct nr_caps *caps, struct nr_seccomp *seccomp,
                          bool in_userns, nr_error_t *err);
+/* process.env with HOME from the container's /etc/passwd (by uid, "/" if absent) when the
+   spec doesn't set it, as runc does; the strings are p's but the HOME one. */
+char **nr_process_env_with_home (const struct oci_process *p);
 
 #endif

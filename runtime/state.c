@@ -313,12 +313,7 @@ nr_state_status (int dirfd, const struct nr_state *s)
 {
   if (!nr_state_pid_alive (s))
     return NR_STATUS_STOPPED;
-  if (!s->started)
-    {
-      struct stat st;
-      if (fstatat (dirfd, NR_START_SOCK, &st, 0) == 0)
-        return NR_STATUS_CREATED;
-    }
+  /* frozen first: a created container can be paused too, and resumes to created (runc) */
   if (s->cgroup)
     {
       struct nr_cgroup *cg = NULL;
@@ -332,6 +327,12 @@ nr_state_status (int dirfd, const struct nr_state *s)
         }
       nr_cgroup_free (cg);
       nr_error_free (&err);
+    }
+  if (!s->started)
+    {
+      struct stat st;
+      if (fstatat (dirfd, NR_START_SOCK, &st, 0) == 0)
+        return NR_STATUS_CREATED;
     }
   return NR_STATUS_RUNNING;
 }

@@ -437,43 +437,106 @@ enter_init_cgroup (const struct nr_cg_dir *d, pid_t pid, pid_t init_pid, nr_erro
   return nr_cg_attach (dir, pid, err);
 }
 
-/* "path" applies to every hierarchy, "ctrl[,ctrl]:path" to the named ones. */
-static char *
-sub_dir (const struct nr_cg_dir *d, const char *sub)
+/* exec --cgroup, runc's rules: one bare "path" for every hierarchy, or any number of
+   "ctrl[,ctrl]:path" whose controllers exist, each hierarchy named once. */
+static int
+check_sub (const struct nr_cgroup *cg, const char *sub, size_t n_subs, nr_error_t *err)
 {
-  const char *colon = sub ? strchr (sub, ':') : NULL, *path = colon ? colon + 1 : sub;
-  if (sub == NULL || *sub == '\0')
-    return strdup (d->path);
-  if (colon)
+  const char *colon = strchr (sub, ':');
+  if (colon == NULL)
+    return n_subs == 1 ? 0
+                       : nr_error (err, EINVAL, "invalid --cgroup argument \"%s\": missing <controller>: prefix", sub);
+  if (cg->mode == NR_CGROUP_V2)
+    return nr_error (err, EINVAL, "invalid --cgroup argument \"%s\": cgroup v2 has one hierarchy, give the path alone",
+                     sub);
+  _cleanup_free_ char *list = strndup (sub, colon - sub);
+  char *p = list, *ctrl;
+  if (list == NULL)
+    abort ();
+  while ((ctrl = strsep (&p, ",")))
     {
-      _cleanup_free_ char *list = strndup (sub, colon - sub);
-      bool hit = *list == '\0' && d->ctrls[0] == '\0';
-      for (char *save = NULL, *t = strtok_r (list, ",", &save); t && !hit; t = strtok_r (NULL, ",", &save))
-        hit = nr_cg_ctrls_has (d->ctrls, t);
-      if (!hit)
-        return strdup (d->path);
+      if (*ctrl == '\0')
+        return nr_error (err, EINVAL, "invalid --cgroup argument \"%s\": empty controller", sub);
+      if (nr_cg_find (cg, ctrl) == NULL)
+        return nr_error (err, EINVAL, "invalid --cgroup argument \"%s\": unknown controller \"%s\"", sub, ctrl);
     }
-  _cleanup_free_ char *clean = nr_path_clean (path);
-  return nr_cg_join (d->path, clean + 1);
+  return 0;
+}
+
+static bool
+sub_names (const struct nr_cg_dir *d, const char *sub)
+{
+  const char *colon = strchr (sub, ':');
+  if (colon == NULL)
+    return true;
+  _cleanup_free_ char *list = strndup (sub, colon - sub);
+  char *p = list, *ctrl;
+  if (list == NULL)
+    abort ();
+  while ((ctrl = strsep (&p, ",")))
+    if (nr_cg_ctrls_has (d->ctrls, ctrl))
+      return true;
+  return false;
+}
+
+/* Where pid goes in hierarchy d: the sub-cgroup an entry names for it, else the container's. */
+static int
+sub_dir (const struct nr_cg_dir *d, const char *const *subs, char **out, nr_error_t *err)
+{
+  const char *hit = NULL;
+  for (size_t i = 0; subs && subs[i]; i++)
+    {
+      if (!sub_names (d, subs[i]))
+        continue;
+      if (hit)
+        return nr_error (err, EINVAL, "invalid --cgroup arguments \"%s\" and \"%s\": both name the %s hierarchy", hit,
+                         subs[i], d->ctrls);
+      hit = subs[i];
+    }
+  if (hit == NULL)
+    *out = strdup (d->path);
+  else
+    {
+      const char *colon = strchr (hit, ':');
+      _cleanup_free_ char *clean = nr_path_clean (colon ? colon + 1 : hit);
+      *out = clean ? nr_cg_join (d->path, clean + 1) : NULL;
+    }
+  if (*out == NULL)
+    abort ();
+  return 0;
 }
 
 int
-nr_cgroup_enter (const struct nr_cgroup *cg, pid_t pid, const char *sub_cgroup, pid_t init_pid, nr_error_t *err)
+nr_cgroup_enter (const struct nr_cgroup *cg, pid_t pid, const char *const *subs, pid_t init_pid, nr_error_t *err)
 {
+  size_t n_subs = 0;
+  int ret = -1;
+  while (subs && subs[n_subs])
+    n_subs++;
+  for (size_t i = 0; i < n_subs; i++)
+    if (check_sub (cg, subs[i], n_subs, err) < 0)
+      return -1;
+  char **dirs = calloc (cg ? cg->n + 1 : 1, sizeof (char *));
+  if (dirs == NULL)
+    abort ();
+  for (size_t i = 0; cg && i < cg->n; i++)
+    if (sub_dir (&cg->dirs[i], subs, &dirs[i], err) < 0)
+      goto out;
   for (size_t i = 0; cg && i < cg->n; i++)
     {
       const struct nr_cg_dir *d = &cg->dirs[i];
-      _cleanup_free_ char *dir = sub_dir (d, sub_cgroup);
-      if (dir == NULL)
-        abort ();
-      if (nr_cg_attach (dir, pid, err) == 0)
+      if (nr_cg_attach (dirs[i], pid, err) == 0)
         continue;
-      bool busy = (*err)->status == EBUSY && cg->mode == NR_CGROUP_V2 && strcmp (dir, d->path) == 0;
+      bool busy = (*err)->status == EBUSY && cg->mode == NR_CGROUP_V2 && strcmp (dirs[i], d->path) == 0;
       if (busy && init_pid > 0 && enter_init_cgroup (d, pid, init_pid, err) == 0)
         continue;
-      return nr_error_wrap (err, "join the container's cgroup");
+      nr_error_wrap (err, "join the container's cgroup");
+      goto out;
     }
-  return 0;
+  ret = 0;
+out:
+  nr_strvfreep (&dirs);
+  return ret;
 }
 
 /* ---- state.json ------------------------------------------------------------------- */

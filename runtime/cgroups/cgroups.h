@@ -68,11 +68,13 @@ void nr_cgroup_at (const struct nr_cgroup *cg, size_t i, const char **controller
 /* The container's directory for one controller ("memory"; "" = the cgroup2 one), or NULL. */
 const char *nr_cgroup_path (const struct nr_cgroup *cg, const char *controller);
 
-/* Move pid into the container's cgroups (exec).  sub_cgroup (exec --cgroup, may be
-   NULL): "path" or "ctrl[,ctrl]:path", an existing sub-cgroup.  On v2, when the
-   container's cgroup has become a non-leaf (EBUSY), pid joins init_pid's cgroup
+/* Move pid into the container's cgroups (exec).  subs (exec --cgroup, NULL-terminated,
+   may be NULL): one "path" for every hierarchy, or "ctrl[,ctrl]:path" entries, each
+   naming an existing sub-cgroup; a bare path among others, an unknown or empty
+   controller and a hierarchy named twice are errors, before pid moves anywhere.  On v2,
+   when the container's cgroup has become a non-leaf (EBUSY), pid joins init_pid's cgroup
    instead, as runc does (init_pid 0: no fallback). */
-int nr_cgroup_enter (const struct nr_cgroup *cg, pid_t pid, const char *sub_cgroup, pid_t init_pid,
+int nr_cgroup_enter (const struct nr_cgroup *cg, pid_t pid, const char *const *subs, pid_t init_pid,
                      nr_error_t *err);
 
 /* Apply resources to a live container (update).  Device rules are re-applied only
@@ -147,6 +149,14 @@ struct nr_cgroup_stats
     size_t n_raw;
     uint64_t oom, oom_kill; /* v2 memory.events; v1 oom_kill of memory.oom_control */
   } memory;
+  struct
+  {
+    uint64_t *cpus, *mems; /* cpuset.cpus, cpuset.mems expanded: "0-2,4" is 0 1 2 4 */
+    size_t n_cpus, n_mems;
+    uint64_t cpu_exclusive, mem_hardwall, mem_exclusive, memory_migrate, memory_spread_page,
+        memory_spread_slab, memory_pressure, sched_load_balance;
+    int64_t sched_relax_domain_level;
+  } cpuset; /* v1 only, as runc */
   struct
   {
     uint64_t current, limit; /* limit 0 = unlimited */

@@ -278,15 +278,24 @@ nr_cgroup_kill_all (const struct nr_cgroup *cg, int sig, nr_error_t *err)
   nr_error_t e = NULL;
   if (cg == NULL || cg->n == 0)
     return nr_error (err, ENOTSUP, "kill all processes: the container has no cgroups");
+  if (nr_cgroup_state_frozen (cg, &was_frozen, &e) < 0)
+    nr_error_free (&e);
   if (sig == SIGKILL && u && nr_cg_exists (u->path, "cgroup.kill"))
     {
       if (nr_cg_write (u->path, "cgroup.kill", "1", &e) == 0)
-        return 0;
+        {
+          /* v2's freezer lets SIGKILL through; hybrid's v1 freezer holds the killed
+             tasks until thawed, so a paused container would never die */
+          if (was_frozen && cg->mode != NR_CGROUP_V2 && nr_cgroup_freeze (cg, false, &e) < 0)
+            {
+              nr_warn ("kill all processes: %s", e->msg);
+              nr_error_free (&e);
+            }
+          return 0;
+        }
       nr_debug ("%s; signalling each process instead", e->msg);
       nr_error_free (&e);
     }
-  if (nr_cgroup_state_frozen (cg, &was_frozen, &e) < 0)
-    nr_error_free (&e);
   /* frozen, no task can fork past us between listing and signalling */
   if (!was_frozen && nr_cgroup_freeze (cg, true, &e) < 0)
     {

@@ -177,6 +177,48 @@ v1_cpu (const struct nr_cgroup *cg, struct nr_cgroup_stats *s)
     }
 }
 
+/* "0-2,4\n" → 0 1 2 4; a malformed list stops where it breaks */
+static void
+parse_cpu_list (const char *text, uint64_t **out, size_t *n)
+{
+  for (const char *p = text; *p && *p != '\n';)
+    {
+      char *end;
+      unsigned long lo = strtoul (p, &end, 10), hi = lo;
+      if (end == p)
+        return;
+      if (*end == '-')
+        {
+          p = end + 1;
+          hi = strtoul (p, &end, 10);
+          if (end == p || hi < lo)
+            return;
+        }
+      for (unsigned long v = lo; v <= hi && v <= UINT16_MAX; v++)
+        push_u64 (out, n, v);
+      p = *end == ',' ? end + 1 : end;
+    }
+}
+
+static void
+v1_cpuset (const char *dir, struct nr_cgroup_stats *s)
+{
+  _cleanup_free_ char *cpus = text_or_empty (dir, "cpuset.cpus");
+  _cleanup_free_ char *mems = text_or_empty (dir, "cpuset.mems");
+  _cleanup_free_ char *relax = text_or_empty (dir, "cpuset.sched_relax_domain_level");
+  parse_cpu_list (cpus, &s->cpuset.cpus, &s->cpuset.n_cpus);
+  parse_cpu_list (mems, &s->cpuset.mems, &s->cpuset.n_mems);
+  s->cpuset.cpu_exclusive = u64_or_0 (dir, "cpuset.cpu_exclusive");
+  s->cpuset.mem_hardwall = u64_or_0 (dir, "cpuset.mem_hardwall");
+  s->cpuset.mem_exclusive = u64_or_0 (dir, "cpuset.mem_exclusive");
+  s->cpuset.memory_migrate = u64_or_0 (dir, "cpuset.memory_migrate");
+  s->cpuset.memory_spread_page = u64_or_0 (dir, "cpuset.memory_spread_page");
+  s->cpuset.memory_spread_slab = u64_or_0 (dir, "cpuset.memory_spread_slab");
+  s->cpuset.memory_pressure = u64_or_0 (dir, "cpuset.memory_pressure");
+  s->cpuset.sched_load_balance = u64_or_0 (dir, "cpuset.sched_load_balance");
+  s->cpuset.sched_relax_domain_level = strtoll (relax, NULL, 10);
+}
+
 static void
 v1_mem_entry (const char *dir, const char *prefix, struct nr_cgroup_mem_entry *m)
 {
@@ -267,6 +309,8 @@ nr_cg_stats_v1 (const struct nr_cgroup *cg, struct nr_cgroup_stats *s, nr_error_
 {
   const struct nr_cg_dir *d;
   v1_cpu (cg, s);
+  if ((d = nr_cg_find (cg, "cpuset")))
+    v1_cpuset (d->path, s);
   if ((d = nr_cg_find (cg, "memory")))
     v1_memory (d->path, s);
   if ((d = nr_cg_find (cg, "pids")))
@@ -389,6 +433,8 @@ nr_cgroup_stats_free (struct nr_cgroup_stats *s)
   free (s->cpu.percpu);
   free (s->cpu.percpu_kernel);
   free (s->cpu.percpu_user);
+  free (s->cpuset.cpus);
+  free (s->cpuset.mems);
   for (size_t i = 0; i < s->memory.n_raw; i++)
     free (s->memory.raw_keys[i]);
   free (s->memory.raw_keys);
@@ -451,15 +497,23 @@ json_cpu (yajl_gen g, const struct nr_cgroup_stats *s)
 }
 
 static void
-json_cpuset (yajl_gen g)
+json_cpuset (yajl_gen g, const struct nr_cgroup_stats *s)
 {
-  static const char *const keys[] = { "cpu_exclusive", "mem_hardwall", "mem_exclusive", "memory_migrate",
-                                      "memory_spread_page", "memory_spread_slab", "memory_pressure",
-                                      "sched_load_balance", "sched_relax_domain_level" };
+  char buf[24];
   nr_jgen_key (g, "cpuset");
   yajl_gen_map_open (g);
-  for (size_t i = 0; i < NR_ARRAY_SIZE (keys); i++)
-    ku64 (g, keys[i], 0, false);
+  u64_array (g, "cpus", s->cpuset.cpus, s->cpuset.n_cpus);
+  ku64 (g, "cpu_exclusive", s->cpuset.cpu_exclusive, false);
+  u64_array (g, "mems", s->cpuset.mems, s->cpuset.n_mems);
+  ku64 (g, "mem_hardwall", s->cpuset.mem_hardwall, false);
+  ku64 (g, "mem_exclusive", s->cpuset.mem_exclusive, false);
+  ku64 (g, "memory_migrate", s->cpuset.memory_migrate, false);
+  ku64 (g, "memory_spread_page", s->cpuset.memory_spread_page, false);
+  ku64 (g, "memory_spread_slab", s->cpuset.memory_spread_slab, false);
+  ku64 (g, "memory_pressure", s->cpuset.memory_pressure, false);
+  ku64 (g, "sched_load_balance", s->cpuset.sched_load_balance, false);
+  nr_jgen_key (g, "sched_relax_domain_level");
+  yajl_gen_number (g, buf, snprintf (buf, sizeof buf, "%" PRId64, s->cpuset.sched_relax_domain_level));
   yajl_gen_map_close (g);
 }
 
@@ -552,7 +606,7 @@ nr_cgroup_stats_json (const struct nr_cgroup_stats *s)
     return NULL;
   yajl_gen_map_open (g);
   json_cpu (g, s);
-  json_cpuset (g);
+  json_cpuset (g, s);
   json_memory (g, s);
   nr_jgen_key (g, "pids");
   yajl_gen_map_open (g);

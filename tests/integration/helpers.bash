@@ -61,14 +61,14 @@ function fail() {
 }
 
 # Raw call of the runtime under test, with this test's root and log.
-# A container that outlives the command (create, run -d) would inherit bats'
+# A process that outlives the command (create, run -d, exec -d) would inherit bats'
 # capture pipe and keep `run` waiting forever, so for those the runtime's stdio
-# is a file ($CT_STDIO, also the container's stdout/stderr), printed afterwards.
+# is a file ($CT_STDIO, also the process's stdout/stderr), printed afterwards.
 function __nestrun() {
 	local detached='' a
 	if [ "${1:-}" = create ]; then
 		detached=1
-	elif [ "${1:-}" = run ]; then
+	elif [ "${1:-}" = run ] || [ "${1:-}" = exec ]; then
 		for a in "$@"; do
 			case "$a" in -d | --detach) detached=1 ;; esac
 		done
@@ -300,6 +300,14 @@ function wait_for_container() {
 # The process is gone, or a zombie nobody has reaped yet.
 function process_gone() {
 	[ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
+}
+
+# Run container "ct" from the bundle in the background (run -d); INIT_PID is its pid.
+function start_ct() {
+	nestrun run -d --pid-file "$ROOT/init.pid" ct
+	[ "$status" -eq 0 ] || return 1
+	# shellcheck disable=SC2034 # used by the suites
+	INIT_PID=$(cat "$ROOT/init.pid")
 }
 
 # testcontainer ID STATUS: `state` succeeds and reports STATUS.

@@ -194,3 +194,63 @@ function update_stdin() {
 	nestrun ps nosuch
 	[ "$status" -ne 0 ]
 }
+
+@test "exec: values that are no numbers, a --cgroup that names no controller" {
+	expect_error
+	local args
+	for args in "-u 1000:abc" "-u abc" "--additional-gids abc" "--preserve-fds abc"; do
+		# shellcheck disable=SC2086 # one flag and its value
+		nestrun exec $args ct true
+		[ "$status" -ne 0 ]
+		[[ "$output" =~ abc ]]
+	done
+	assert_log_error "$(msg '--preserve-fds: invalid value "abc"' 'invalid value "abc" for flag -preserve-fds')"
+	nestrun exec --cgroup nosuch:sub ct true
+	[ "$status" -ne 0 ]
+	assert_log_error 'unknown controller "?nosuch'
+	nestrun exec --cgroup memory:sub --cgroup sub ct true
+	[ "$status" -ne 0 ]
+	assert_log_error 'missing <controller>: prefix'
+	# a failure of exec itself is 255, not a status the process could have
+	nestrun exec ct no-such-command
+	[ "$status" -eq 255 ]
+	assert_log_error 'executable file not found'
+	testcontainer ct running
+}
+
+@test "update: values that are no numbers change nothing" {
+	requires cgroup_v1
+	MEM_BEFORE=$(cat "$(cgroup_dir memory)/memory.limit_in_bytes")
+	local pids_before
+	pids_before=$(cat "$(cgroup_dir pids)/pids.max")
+	expect_error
+	local args
+	for args in "--cpu-share abc" "--pids-limit abc" "--cpu-quota 1.5" "--cpu-period -5" "--memory 12x"; do
+		# shellcheck disable=SC2086 # one flag and its value
+		nestrun update --memory 100M $args ct
+		[ "$status" -ne 0 ]
+		unchanged
+		[ "$(cat "$(cgroup_dir pids)/pids.max")" = "$pids_before" ]
+	done
+	assert_log_error "$(msg '--memory: invalid value "12x"' 'invalid value for memory')"
+}
+
+@test "ps, events and update of a stopped container; an unknown ps format; a bad --interval" {
+	expect_error
+	nestrun ps --format xml ct
+	[ "$status" -ne 0 ]
+	assert_log_error 'invalid format option'
+	nestrun events --interval soon ct
+	[ "$status" -ne 0 ]
+	[[ "$output" == *soon* ]]
+	nestrun kill ct KILL
+	[ "$status" -eq 0 ]
+	wait_for_container 50 0.1 ct stopped
+	nestrun update --memory 100M ct
+	[ "$status" -ne 0 ]
+	assert_log_error "$(msg 'cannot update a container that is stopped' 'not running')"
+	nestrun events --stats ct
+	[ "$status" -ne 0 ]
+	assert_log_error "$(msg 'cannot get stats of a container that is stopped' 'is not running')"
+	testcontainer ct stopped
+}

@@ -448,7 +448,17 @@ test_stats_json (void)
   s.blkio[NR_BLKIO_SERVICE_BYTES].n = 1;
   s.hugetlb = huge;
   s.n_hugetlb = 1;
+  uint64_t cpus[] = { 0, 1 };
+  s.cpuset.cpus = cpus;
+  s.cpuset.n_cpus = 2;
+  s.cpuset.sched_load_balance = 1;
+  s.cpuset.sched_relax_domain_level = -1;
   char *j = nr_cgroup_stats_json (&s);
+  like (j,
+        "\"cpuset\":{\"cpus\":[0,1],\"cpu_exclusive\":0,\"mem_hardwall\":0,\"mem_exclusive\":0,"
+        "\"memory_migrate\":0,\"memory_spread_page\":0,\"memory_spread_slab\":0,\"memory_pressure\":0,"
+        "\"sched_load_balance\":1,\"sched_relax_domain_level\":-1}",
+        "cpuset: cpus, no mems when there are none (omitempty), a negative relax level");
   like (j, "\"cpu\":{\"usage\":{\"total\":11,\"percpu\":[5,6],\"kernel\":0,\"user\":0},\"throttling\":{}}",
         "cpu: total, percpu, kernel and user always, empty throttling");
   like (j, "\"usage\":{\"limit\":18446744073709551615,\"usage\":7,\"failcnt\":0}",

@@ -358,10 +358,15 @@ test_v2 (void)
 
   /* exec into a sub-cgroup */
   trace[0] = '\0';
-  ok (nr_cgroup_enter (cg, 77, "sub", 0, &err) == 0, "enter a sub-cgroup");
+  ok (nr_cgroup_enter (cg, 77, (const char *[]){ "sub", NULL }, 0, &err) == 0, "enter a sub-cgroup");
   is_str (trace, "nestrun/t1/sub/cgroup.procs=77\n", "pid written to the sub-cgroup");
-  ok (nr_cgroup_enter (cg, 77, "nope", 0, &err) < 0, "a missing sub-cgroup is an error");
+  ok (nr_cgroup_enter (cg, 77, (const char *[]){ "nope", NULL }, 0, &err) < 0, "a missing sub-cgroup is an error");
   like (err ? err->msg : NULL, "nope/cgroup.procs", "naming it");
+  nr_error_free (&err);
+  trace[0] = '\0';
+  ok (nr_cgroup_enter (cg, 77, (const char *[]){ "pids:sub", NULL }, 0, &err) < 0, "v2: controller:path is refused");
+  like (err ? err->msg : NULL, "\"pids:sub\": cgroup v2 has one hierarchy", "saying why");
+  is_str (trace, "", "before the pid moves");
   nr_error_free (&err);
 
   /* destroy: the sub-cgroup, the leaf, and the parent create made; the root stays */
@@ -558,9 +563,38 @@ test_v1 (void)
   put (sub, "cgroup.procs", "");
   free (sub);
   trace[0] = '\0';
-  ok (nr_cgroup_enter (cg, 99, "memory:sub", 0, &err) == 0, "enter with memory:sub");
+  ok (nr_cgroup_enter (cg, 99, (const char *[]){ "memory:sub", NULL }, 0, &err) == 0, "enter with memory:sub");
   like (trace, "memory/nestrun/t1/sub/cgroup.procs=99\n", "memory: the sub-cgroup");
   like (trace, "cpu/nestrun/t1/cgroup.procs=99\n", "others: the container's cgroup");
+  sub = nr_cg_join (nr_cgroup_path (cg, "pids"), "other");
+  mkdir (sub, 0755);
+  put (sub, "cgroup.procs", "");
+  free (sub);
+  trace[0] = '\0';
+  if (!ok (nr_cgroup_enter (cg, 99, (const char *[]){ "memory:sub", "pids:other", NULL }, 0, &err) == 0,
+           "one --cgroup per controller"))
+    nr_error_free (&err);
+  like (trace, "memory/nestrun/t1/sub/cgroup.procs=99\n", "memory: its sub-cgroup");
+  like (trace, "pids/nestrun/t1/other/cgroup.procs=99\n", "pids: its own");
+  like (trace, "cpu/nestrun/t1/cgroup.procs=99\n", "others: the container's cgroup");
+  static const struct
+  {
+    const char *subs[3], *msg;
+  } bad[] = {
+    { { "memory:sub", "sub", NULL }, "\"sub\": missing <controller>: prefix" },
+    { { "nosuch:sub", NULL }, "\"nosuch:sub\": unknown controller \"nosuch\"" },
+    { { "memory,:sub", NULL }, "\"memory,:sub\": empty controller" },
+    { { ":sub", NULL }, "\":sub\": empty controller" },
+    { { "memory:sub", "pids,memory:other", NULL }, "\"memory:sub\" and \"pids,memory:other\": both name the memory hierarchy" },
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    {
+      trace[0] = '\0';
+      ok (nr_cgroup_enter (cg, 99, bad[i].subs, 0, &err) < 0, "--cgroup %s ... is refused", bad[i].subs[0]);
+      like (err ? err->msg : NULL, bad[i].msg, "  naming what is wrong");
+      is_str (trace, "", "  before the pid moves");
+      nr_error_free (&err);
+    }
 
   char *s = nr_cgroup_serialize (cg);
   struct nr_cgroup *back = NULL;
@@ -666,7 +700,11 @@ test_hybrid (void)
   is_str (trace, "freezer/c1/freezer.state=FROZEN\n", "hybrid freezes with the v1 freezer");
   trace[0] = '\0';
   ok (nr_cgroup_kill_all (cg, SIGKILL, &err) == 0, "kill all");
-  is_str (trace, "unified/c1/cgroup.kill=1\n", "hybrid kills through the unified cgroup.kill");
+  is_str (trace, "unified/c1/cgroup.kill=1\nfreezer/c1/freezer.state=THAWED\n",
+          "hybrid kills through the unified cgroup.kill, then thaws the v1 freezer that holds the killed tasks");
+  trace[0] = '\0';
+  ok (nr_cgroup_kill_all (cg, SIGKILL, &err) == 0, "kill all, not paused");
+  is_str (trace, "unified/c1/cgroup.kill=1\n", "cgroup.kill alone");
 
   /* stats from v1 files */
   const char *acct = nr_cgroup_path (cg, "cpuacct"), *mem = nr_cgroup_path (cg, "memory");
@@ -679,8 +717,20 @@ test_hybrid (void)
   put (nr_cgroup_path (cg, "pids"), "pids.current", "3\n");
   put (nr_cgroup_path (cg, "blkio"), "blkio.bfq.io_service_bytes_recursive", "8:0 Read 10\n8:0 Write 20\nTotal 30\n");
   put (nr_cgroup_path (cg, "blkio"), "blkio.bfq.sectors_recursive", "8:0 7\n");
+  const char *cpuset = nr_cgroup_path (cg, "cpuset");
+  put (cpuset, "cpuset.cpus", "0-2,4\n");
+  put (cpuset, "cpuset.mems", "1\n");
+  put (cpuset, "cpuset.sched_load_balance", "1\n");
+  put (cpuset, "cpuset.sched_relax_domain_level", "-1\n");
+  put (cpuset, "cpuset.memory_migrate", "1\n");
   struct nr_cgroup_stats s;
   ok (nr_cgroup_stats (cg, &s, &err) == 0, "v1 stats");
+  ok (s.cpuset.n_cpus == 4 && s.cpuset.cpus[2] == 2 && s.cpuset.cpus[3] == 4 && s.cpuset.n_mems == 1
+          && s.cpuset.mems[0] == 1,
+      "cpuset cpus and mems, ranges expanded");
+  ok (s.cpuset.sched_load_balance == 1 && s.cpuset.sched_relax_domain_level == -1 && s.cpuset.memory_migrate == 1
+          && s.cpuset.cpu_exclusive == 0,
+      "cpuset flags from their files, a signed relax level");
   ok (s.cpu.total == 500 && s.cpu.n_percpu == 2 && s.cpu.percpu[1] == 300, "cpuacct usage and per-cpu");
   ok (s.cpu.n_percpu_user == 2 && s.cpu.percpu_user[1] == 200 && s.cpu.percpu_kernel[0] == 50, "usage_all per cpu");
   ok (s.memory.usage.usage == 4096 && s.memory.cache == 100 && s.memory.n_raw == 2 && s.memory.oom_kill == 2,

@@ -4,6 +4,8 @@
    readability); no test input needs a literal single quote. */
 #include <config.h>
 #include "oci/config.h"
+#include "oci/edit.h"
+#include "oci/serialize.h"
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "tests/unit/tap.h"
@@ -11,6 +13,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -579,6 +582,97 @@ test_resources (void)
   oci_resources_free (r);
 }
 
+/* ---- update: the stored config's resources ------------------------------ */
+
+static void
+test_update_resources (void)
+{
+  static const char all[] =
+      "{'memory':{'limit':1073741824,'reservation':1,'swap':-1,'kernel':2,'kernelTCP':3,'swappiness':10,"
+      "'disableOOMKiller':true,'useHierarchy':false,'checkBeforeUpdate':false},"
+      "'cpu':{'shares':512,'quota':-1,'burst':1000,'period':100000,'realtimeRuntime':5,'realtimePeriod':6,"
+      "'cpus':'0-3','mems':'0','idle':1},"
+      "'pids':{'limit':100},"
+      "'blockIO':{'weight':500,'leafWeight':20,'weightDevice':[{'major':8,'minor':0,'leafWeight':10}],"
+      "'throttleReadBpsDevice':[{'major':8,'minor':0,'rate':1000}],"
+      "'throttleWriteIOPSDevice':[{'major':8,'minor':16,'rate':30},{'major':8,'minor':32,'rate':40}]},"
+      "'hugepageLimits':[{'pageSize':'2MB','limit':4194304}],"
+      "'network':{'classID':1048577,'priorities':[{'name':'eth0','priority':5}]},"
+      "'unified':{'memory.high':'1G'}}";
+  _cleanup_free_ char *d = dq (all);
+  _cleanup_error_ nr_error_t err = NULL;
+  struct oci_resources *r = NULL, *upd = NULL;
+  size_t n = 0;
+  ok (oci_resources_parse_data (d, strlen (d), "-", &r, &err) == 0, "resources parse");
+
+  /* every field survives the way through the stored config */
+  _cleanup_free_ char *bare = dq ("{'ociVersion':'1.0.2'}");
+  _cleanup_free_ char *out = oci_config_update_resources (bare, strlen (bare), r, &n, &err);
+  _cleanup_free_ char *want = dq ("{'ociVersion':'1.0.2','linux':{'resources':");
+  char *both = NULL;
+  ok (asprintf (&both, "%s%s}}", want, d) > 0 && out && strcmp (out, both) == 0,
+      "a config without linux gets linux.resources, every field as given");
+  if (out && both && strcmp (out, both) != 0)
+    diag ("got %s\nwant %s", out, both);
+  free (both);
+  oci_resources_free (r);
+
+  /* a later update of other fields keeps the first; objects merge, lists are replaced */
+  _cleanup_free_ char *stored = dq ("{'ociVersion':'1.0.2','x-new':{'a':[1]},'linux':{'namespaces':[{'type':'pid'}],"
+                                    "'resources':{'devices':[{'allow':false,'access':'rwm'}],"
+                                    "'memory':{'limit':100,'swap':200},'cpu':{'shares':512,'quota':1000},"
+                                    "'hugepageLimits':[{'pageSize':'2MB','limit':1},{'pageSize':'1GB','limit':2}],"
+                                    "'unified':{'a':'1'}},'x-linux':true}}");
+  _cleanup_free_ char *u1 = dq ("{'cpu':{'period':5000},'memory':{'limit':300},'unified':{'b':'2'},"
+                                "'hugepageLimits':[{'pageSize':'2MB','limit':3}],"
+                                "'devices':[{'allow':true,'type':'c','major':1,'minor':3}]}");
+  ok (oci_resources_parse_data (u1, strlen (u1), "-", &upd, &err) == 0, "update parse");
+  free (out);
+  out = oci_config_update_resources (stored, strlen (stored), upd, &n, &err);
+  free (want);
+  want = dq ("{'ociVersion':'1.0.2','x-new':{'a':[1]},'linux':{'namespaces':[{'type':'pid'}],"
+             "'resources':{'devices':[{'allow':false,'access':'rwm'}],"
+             "'memory':{'limit':300,'swap':200},'cpu':{'shares':512,'quota':1000,'period':5000},"
+             "'hugepageLimits':[{'pageSize':'2MB','limit':3}],'unified':{'a':'1','b':'2'}},'x-linux':true}}");
+  is_str (out, want, "merged: fields kept, changed, added; lists replaced; devices and other keys untouched");
+  ok (out && n == strlen (out), "length");
+  oci_resources_free (upd);
+
+  /* a linux object without resources gets them */
+  _cleanup_free_ char *nores = dq ("{'linux':{'namespaces':[]}}");
+  _cleanup_free_ char *u2 = dq ("{'pids':{'limit':7}}");
+  ok (oci_resources_parse_data (u2, strlen (u2), "-", &upd, &err) == 0, "update parse");
+  free (out);
+  out = oci_config_update_resources (nores, strlen (nores), upd, &n, &err);
+  free (want);
+  want = dq ("{'linux':{'namespaces':[],'resources':{'pids':{'limit':7}}}}");
+  is_str (out, want, "linux without resources: added, with only what was set");
+  oci_resources_free (upd);
+  free (out);
+  out = oci_config_update_resources ("[1]", 3, r = calloc (1, sizeof *r), &n, &err);
+  ok (out == NULL && err && strstr (err->msg, "not an object"), "a stored config that is no object is an error");
+  free (r);
+
+  /* the halves of pairs the cgroup writers set together */
+  struct oci_resources st = { .has_cpu_quota = true, .cpu_quota = 1000, .has_cpu_period = true, .cpu_period = 5000,
+                              .has_mem_limit = true, .mem_limit = 100, .has_mem_swap = true, .mem_swap = 200,
+                              .has_cpu_realtime_period = true, .cpu_realtime_period = 9 };
+  struct oci_resources a = { .has_cpu_period = true, .cpu_period = 5000 };
+  oci_resources_complete_pairs (&a, &st);
+  ok (a.has_cpu_quota && a.cpu_quota == 1000 && !a.has_mem_limit && !a.has_mem_swap, "period alone: the quota too");
+  a = (struct oci_resources){ .has_mem_limit = true, .mem_limit = 100, .has_cpu_realtime_runtime = true };
+  oci_resources_complete_pairs (&a, &st);
+  ok (a.has_mem_swap && a.mem_swap == 200 && a.has_cpu_realtime_period && a.cpu_realtime_period == 9
+          && !a.has_cpu_quota,
+      "memory alone: the swap too; realtime runtime: the period");
+  a = (struct oci_resources){ .has_mem_limit = true, .mem_limit = -1 };
+  oci_resources_complete_pairs (&a, &st);
+  ok (!a.has_mem_swap, "memory -1 alone: no stored swap (unlimited both, the writers' rule)");
+  a = (struct oci_resources){ .has_mem_swap = true, .mem_swap = 300 };
+  oci_resources_complete_pairs (&a, NULL);
+  ok (!a.has_mem_limit, "nothing stored: nothing added");
+}
+
 /* ---- sysctl ------------------------------------------------------------- */
 
 static void
@@ -794,6 +888,7 @@ main (void)
   test_rlimit_names ();
   test_seccomp ();
   test_resources ();
+  test_update_resources ();
   test_sysctl ();
   test_validate_top ();
   test_validate_linux ();

@@ -4,10 +4,15 @@
 #include "engines/setup.h"
 #include "engines/toml.h"
 #include "common/cleanup.h"
+#include "common/fs.h"
 #include "tests/unit/tap.h"
 
+#include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static void
 free_changes (char ***c)
@@ -238,6 +243,80 @@ test_podman (void)
   free (t), free_changes (&ch);
 }
 
+/* nr_setup on real files in a temporary directory: merge, backups, dry run */
+static char *
+slurp (const char *path)
+{
+  char *t = NULL;
+  size_t n = 0;
+  nr_error_t err = NULL;
+  if (nr_read_file (path, 1u << 20, &t, &n, &err) < 0)
+    nr_error_free (&err);
+  return t;
+}
+
+static void
+test_files (void)
+{
+  char dir[] = "/tmp/nr-setup-XXXXXX", conf[64];
+  nr_error_t err = NULL;
+  struct nr_setup_result r1, r2, r3;
+  if (mkdtemp (dir) == NULL)
+    bail_out ("mkdtemp");
+  snprintf (conf, sizeof conf, "%s/daemon.json", dir);
+  FILE *f = fopen (conf, "w");
+  fputs ("{\"log-level\": \"warn\"}\n", f);
+  fclose (f);
+  chmod (conf, 0600);
+
+  struct nr_setup_opts o = { .engine = "docker", .config = conf, .runtime_path = "/a/nestrun" };
+  o.dry_run = true;
+  ok (nr_setup (&o, &r1, &err) == 0 && r1.changed && r1.backup == NULL, "dry run: a change, no backup");
+  char *t = slurp (conf);
+  is_str (t, "{\"log-level\": \"warn\"}\n", "dry run: the file is untouched");
+  free (t);
+  nr_setup_result_free (&r1);
+
+  o.dry_run = false;
+  ok (nr_setup (&o, &r1, &err) == 0 && r1.changed && r1.backup, "setup: changed, with a backup");
+  o.runtime_path = "/b/nestrun";
+  ok (nr_setup (&o, &r2, &err) == 0 && r2.changed && r2.backup, "again at once, another path: changed again");
+  if (err)
+    diag ("%s", err->msg), nr_error_free (&err);
+  ok (r1.backup && r2.backup && strcmp (r1.backup, r2.backup) != 0, "two backups, the first not overwritten");
+  t = slurp (r1.backup ? r1.backup : "/nonexistent");
+  is_str (t, "{\"log-level\": \"warn\"}\n", "the first backup holds the original");
+  free (t);
+  t = slurp (r2.backup ? r2.backup : "/nonexistent");
+  ok (t && strstr (t, "/a/nestrun") && strstr (t, "log-level"), "the second holds the first setup's file");
+  free (t);
+  t = slurp (conf);
+  ok (t && strstr (t, "\"path\": \"/b/nestrun\"") && strstr (t, "\"log-level\": \"warn\""),
+      "the file: ours replaced, the rest kept");
+  free (t);
+  struct stat st;
+  ok (stat (conf, &st) == 0 && (st.st_mode & 07777) == 0600 && stat (r1.backup, &st) == 0
+          && (st.st_mode & 07777) == 0600,
+      "the file and its backup keep the file's mode");
+  ok (nr_setup (&o, &r3, &err) == 0 && !r3.changed && r3.backup == NULL, "once more: nothing to do, no backup");
+  nr_setup_result_free (&r3);
+
+  /* what is left: the file and the two backups */
+  DIR *d = opendir (dir);
+  int entries = 0;
+  for (struct dirent *e; d && (e = readdir (d));)
+    entries += e->d_name[0] != '.';
+  if (d)
+    closedir (d);
+  is_int (entries, 3, "the directory holds the file and two backups");
+  unlink (r1.backup);
+  unlink (r2.backup);
+  nr_setup_result_free (&r1);
+  nr_setup_result_free (&r2);
+  unlink (conf);
+  rmdir (dir);
+}
+
 int
 main (void)
 {
@@ -247,5 +326,6 @@ main (void)
   test_docker ();
   test_containerd ();
   test_podman ();
+  test_files ();
   return done_testing ();
 }
