@@ -160,7 +160,7 @@ do_seed (struct image_opts *o, int argc, char **argv, nr_error_t *err)
   if (argc - i < 1)
     return nr_error (err, EINVAL, "image seed-docker: expected DATA_ROOT [IMAGE...]");
   if (image_open (o, NR_STORE_READ, &s, err) < 0
-      || nr_imagestore_seed_docker (s, argv[i], argc - i > 1 ? argv + i + 1 : NULL, &r, err) < 0)
+      || nr_imagestore_seed_docker (s, argv[i], argc - i > 1 ? argv + i + 1 : NULL, NR_SEED_SYNC, &r, err) < 0)
     return -1;
   for (size_t k = 0; k < r.n_binds; k++)
     printf ("%s %s %s\n", r.binds[k].src, r.binds[k].dst, r.binds[k].ro ? "ro" : "rw");

@@ -164,7 +164,8 @@ seed_docker (struct nr_nest_ctx *x, struct oci_config *c, struct nr_imagestore *
   static const char *const ro[] = { "bind", "ro", NULL };
   struct nr_seed_result seed;
   int r = 0;
-  if (nr_imagestore_seed_docker (s, x->data_root_host, x->preload, &seed, err) < 0)
+  /* no fsync: the data-root goes with the container (and a stale one is removed) */
+  if (nr_imagestore_seed_docker (s, x->data_root_host, x->preload, 0, &seed, err) < 0)
     return -1;
   /* binds[0], the data-root onto itself, is the data-root step's mount */
   for (size_t i = 1; r == 0 && i < seed.n_binds; i++)
