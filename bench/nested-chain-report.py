@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""The report of bench/nested-chain.sh: RAW.tsv FACTS OUT.md -> OUT.md and OUT.png.
+"""The report of bench/nested-chain.sh: SAMPLES.tsv OUT.md -> OUT.md and OUT.png.
 
-RAW.tsv: iter k variant metric level value (see nested-chain.sh); FACTS: key=value lines.
-Can be re-run on a kept .tsv (with a facts file) to redo the report."""
+SAMPLES.tsv: "# key=value" lines (the machine's facts), then one sample a line:
+iter k variant metric level value (see nested-chain.sh).  Re-run on a kept .tsv to
+redo the report."""
 import collections
 import statistics
 import sys
@@ -26,14 +27,19 @@ def med(v):
     return statistics.median(v) if v else float("nan")
 
 
-def load(raw):
-    # data[(k, variant)][iter][metric][level] = value (str)
+def load(path):
+    """(facts, data): data[(k, variant)][iter][metric][level] = value (str)."""
+    facts = {}
     data = collections.defaultdict(lambda: collections.defaultdict(lambda: collections.defaultdict(dict)))
-    with open(raw) as f:
+    with open(path) as f:
         for line in f:
+            if line.startswith("# "):
+                key, _, val = line[2:].rstrip("\n").partition("=")
+                facts[key] = val
+                continue
             it, k, v, metric, level, value = line.rstrip("\n").split("\t")
             data[(int(k), v)][int(it)][metric][int(level)] = value
-    return data
+    return facts, data
 
 
 def num(x):
@@ -79,13 +85,8 @@ class Sample:
 
 
 def main():
-    raw, facts_path, out = sys.argv[1:4]
-    facts = {}
-    with open(facts_path) as f:
-        for line in f:
-            k, _, v = line.rstrip("\n").partition("=")
-            facts[k] = v
-    data = load(raw)
+    samples, out = sys.argv[1:3]
+    facts, data = load(samples)
     kmax = max(k for k, _ in data)
     ks = list(range(1, kmax + 1))
     S = {key: [Sample(m) for _, m in sorted(its.items())] for key, its in data.items()}
@@ -118,8 +119,8 @@ def main():
       f" data on {facts['fs']}")
     w(f"- {facts['dockerd']}; containerd {facts['containerd']}; {facts['runc']}")
     w(f"- nestrun: {facts['nestrun']}")
-    w(f"- load average (1 min) before: {facts['load_before']}; at each iteration's start:"
-      f" {facts['load_samples']}; after: {facts['load_after']}. The machine is shared with other")
+    w(f"- load average (1, 5, 15 min) before: {facts['load_before']}; 1 min at each iteration's start and"
+      f" at the end: {facts['load_samples']}; after: {facts['load_after']}. The machine is shared with other")
     w("  work (up to 4 other developers' builds and test suites on the 2 CPUs): wall times move with it.")
     w(f"- The image: {num(facts['image_bytes']) / MiB:.0f} MiB rootfs (busybox, the host's dockerd,"
       f" containerd, shim, runc, docker CLI and their libraries; tests/nested/build-dind-image.sh);"
@@ -153,6 +154,8 @@ def main():
     w("  level's (nestrun: the nest dir under the store's nests/; load: the /var/lib/docker")
     w("  volume), plus level 0: D1's container layer and directory in the host engine's data-root.")
     w("- **Per extra level**: (value at k − value at k = 1) / (k − 1).")
+    w("")
+    w("What bounds these numbers, and what was fixed: bench/README.md, section nested-chain.sh.")
     w("")
     w("## Results")
     w("")
@@ -308,8 +311,10 @@ def plot(png, ks, T, D, P, facts):
             a.set_yscale("log")
         a.grid(True, which="both", alpha=0.3)
     ax[0].legend(fontsize=8)
+    loads = sorted(float(x) for x in facts["load_samples"].split())
     fig.suptitle(f"nested chains, median (bars down to the minimum) of {facts['iterations']} iterations,"
-                 f" {facts['date']}; load average {facts['load_samples']}", fontsize=9)
+                 f" {facts['date']}; 1-min load average {loads[0]:.1f}-{loads[-1]:.1f}"
+                 f" (median {statistics.median(loads):.1f}) on {facts['cpus']} CPUs", fontsize=9)
     fig.tight_layout()
     fig.savefig(png, dpi=100)
     return True

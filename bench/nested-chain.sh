@@ -22,7 +22,8 @@
 #             k = 1..KMAX, the variant order rotated each iteration; one untimed warm-up
 #   -k KMAX   deepest chain, 1..4 (default 4: nestrun's default maximum depth)
 #   -o FILE   report (default bench/results/nested-chain-<date>.md; the plot is FILE.png,
-#             the raw samples FILE.tsv)
+#             the machine's facts and raw samples FILE.tsv, from which
+#             bench/nested-chain-report.py FILE.tsv FILE.md redoes the report)
 #   NESTRUN_STATIC  the static nestrun (default: <srcdir>/build-static/nestrun, else built
 #             out of tree in $BUILD_DIR-static, default /tmp/nestrun-bench-build-static)
 #   PYTHON    a python3 with matplotlib for the plot (default /usr/bin/python3, Debian's)
@@ -426,8 +427,7 @@ done
 LOADS+=("$(cut -d' ' -f1 /proc/loadavg)")
 
 mkdir -p "$(dirname "$OUT")"
-cp "$RAW" "${OUT%.md}.tsv"
-{
+{ # the facts, as "# key=value" lines heading the samples: the report can be redone
 	echo "date=$DATE"
 	echo "iterations=$N"
 	echo "kmax=$KMAX"
@@ -450,7 +450,7 @@ cp "$RAW" "${OUT%.md}.tsv"
 	echo "store_dockerd=$(stat -c '%d:%i' "$(find "$NEST_STORE/layers" -path '*/usr/bin/dockerd' | head -n1)")"
 	use_engine nestrun
 	echo "host_image_bytes=$(hdocker image inspect -f '{{.Size}}' "$IMAGE")"
-} >"${OUT%.md}.facts"
-"$PYTHON" "$SRCDIR/bench/nested-chain-report.py" "${OUT%.md}.tsv" "${OUT%.md}.facts" "$OUT"
-rm -f "${OUT%.md}.facts"
+} | sed 's/^/# /' >"${OUT%.md}.tsv"
+cat "$RAW" >>"${OUT%.md}.tsv"
+"$PYTHON" "$SRCDIR/bench/nested-chain-report.py" "${OUT%.md}.tsv" "$OUT"
 echo "nested-chain.sh: wrote $OUT" >&2
