@@ -6,6 +6,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,6 +195,22 @@ nr_store_remove_tmp (struct nr_imagestore *s, const char *name)
   return r;
 }
 
+/* Is the writer of ".NAME.tmp-PID" alive?  The VERSION of a new store is written
+   before its creator takes the lock (a store needs its layout for that), so a
+   concurrent first open that got the lock exclusively must not take that writer's
+   temporary for debris: its rename would fail ("rename \".VERSION.tmp-N\" to
+   \"VERSION\": No such file or directory", two first imports at once). */
+static bool
+tmp_writer_alive (const char *name)
+{
+  const char *dash = strrchr (name, '-');
+  char *end = NULL;
+  long pid = dash ? strtol (dash + 1, &end, 10) : 0;
+  if (pid <= 0 || end == NULL || *end != '\0')
+    return false;
+  return kill ((pid_t) pid, 0) == 0 || errno == EPERM;
+}
+
 /* nr_write_file_atomic_at writes ".NAME.tmp-PID" beside NAME: a kill -9 between
    its write and its rename leaves one in the store root. */
 static int
@@ -210,7 +228,7 @@ clean_atomic_leftovers (struct nr_imagestore *s, unsigned *removed, nr_error_t *
   struct dirent *de;
   while ((de = readdir (d)))
     {
-      if (de->d_name[0] != '.' || strstr (de->d_name, ".tmp-") == NULL)
+      if (de->d_name[0] != '.' || strstr (de->d_name, ".tmp-") == NULL || tmp_writer_alive (de->d_name))
         continue;
       if (unlinkat (s->dirfd, de->d_name, 0) < 0 && errno != ENOENT)
         return nr_error (err, errno, "remove \"%s/%s\"", s->path, de->d_name);

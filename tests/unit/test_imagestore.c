@@ -322,6 +322,39 @@ test_unpack_good (void)
   like (msg, "diffID mismatch", "  message says diffID mismatch"), free (msg);
 }
 
+/* ---- debris: a live writer's temporary is not debris ---- */
+
+/* A new store's VERSION is written before its creator takes the store lock; another
+   first open that gets the lock exclusively cleans the root's ".NAME.tmp-PID" files:
+   it must leave a live writer's alone (two concurrent first imports failed with
+   'rename ".VERSION.tmp-N" to "VERSION": No such file or directory'). */
+static void
+test_debris_live_writer (void)
+{
+  char dir[] = "/tmp/nr-test-store-debris-XXXXXX", live[128], dead[128];
+  struct nr_imagestore *s = NULL;
+  nr_error_t err = NULL;
+  if (mkdtemp (dir) == NULL)
+    bail_out ("mkdtemp");
+  pid_t gone = fork ();
+  if (gone == 0)
+    _exit (0);
+  waitpid (gone, NULL, 0);
+  ok (nr_imagestore_open (dir, NR_STORE_WRITE, &s, &err) == 0, "a store");
+  nr_imagestore_close (s), s = NULL;
+  snprintf (live, sizeof live, "%s/.VERSION.tmp-%d", dir, (int) getpid ());
+  snprintf (dead, sizeof dead, "%s/.refs.json.tmp-%d", dir, (int) gone);
+  ok (nr_write_file (live, "1\n", 2, 0644, &err) == 0 && nr_write_file (dead, "{", 1, 0644, &err) == 0,
+      "a live writer's temporary and a dead one's in its root");
+  ok (nr_imagestore_open (dir, NR_STORE_EXCLUSIVE, &s, &err) == 0, "an exclusive open cleans the debris");
+  nr_imagestore_close (s);
+  ok (access (dead, F_OK) < 0, "  the dead writer's temporary is gone");
+  ok (access (live, F_OK) == 0, "  the live writer's is kept");
+  nr_error_free (&err);
+  nr_rm_rf (dir, &err);
+  nr_error_free (&err);
+}
+
 /* ---- fsync: durable writes for the store, none for a disposable seed ---- */
 
 /* Run fn in a child where fsync and fdatasync fail with EPERM (a seccomp filter);
@@ -436,6 +469,7 @@ main (void)
   test_paths ();
   test_whiteouts ();
   test_refs ();
+  test_debris_live_writer ();
   if (geteuid () != 0)
     {
       skip (1, "layer unpacking needs root (owners, whiteout devices, trusted xattrs)");
