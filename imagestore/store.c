@@ -4,6 +4,7 @@
 #include "imagestore/internal.h"
 #include "common/fs.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -54,6 +55,35 @@ create_layout (int dirfd, const char *path, nr_error_t *err)
   return 0;
 }
 
+/* No VERSION, and nothing but what the store's creation makes before it (the layout,
+   the lock, a VERSION being written): a store whose creator was killed, or an empty
+   directory.  It holds no image yet; the next writer completes it. */
+static bool
+creation_unfinished (int dirfd)
+{
+  int fd = openat (dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  _cleanup_closedir_ DIR *d = fdopendir (fd);
+  if (d == NULL)
+    {
+      close (fd);
+      return false;
+    }
+  struct dirent *de;
+  while ((de = readdir (d)))
+    {
+      const char *n = de->d_name;
+      bool made = strcmp (n, ".") == 0 || strcmp (n, "..") == 0 || strcmp (n, "lock") == 0
+                  || strncmp (n, ".VERSION.tmp-", strlen (".VERSION.tmp-")) == 0;
+      for (size_t i = 0; i < NR_ARRAY_SIZE (layout) && !made; i++)
+        made = strcmp (n, layout[i]) == 0;
+      if (!made)
+        return false;
+    }
+  return true;
+}
+
 static int
 check_version (int dirfd, const char *path, nr_error_t *err)
 {
@@ -63,6 +93,8 @@ check_version (int dirfd, const char *path, nr_error_t *err)
       if ((*err)->status == ENOENT)
         {
           nr_error_free (err);
+          if (creation_unfinished (dirfd))
+            return 0;
           return nr_error (err, ENOENT, "image store \"%s\" not initialized (no VERSION)", path);
         }
       return -1;

@@ -355,6 +355,51 @@ test_debris_live_writer (void)
   nr_error_free (&err);
 }
 
+/* ---- a store killed while being created reads as empty ---- */
+
+static int
+open_read_list (const char *dir, size_t *n, char **msg)
+{
+  struct nr_imagestore *s = NULL;
+  struct nr_image_list l = { 0 };
+  nr_error_t err = NULL;
+  int r = nr_imagestore_open (dir, NR_STORE_READ, &s, &err) < 0 || nr_imagestore_list (s, &l, &err) < 0 ? -1 : 0;
+  *n = l.n;
+  *msg = err ? strdup (err->msg) : NULL;
+  nr_image_list_free (&l);
+  nr_imagestore_close (s);
+  nr_error_free (&err);
+  return r;
+}
+
+static void
+test_unfinished_store (void)
+{
+  char dir[] = "/tmp/nr-test-store-unfinished-XXXXXX", p[128], *msg = NULL;
+  size_t n = 99;
+  nr_error_t err = NULL;
+  if (mkdtemp (dir) == NULL)
+    bail_out ("mkdtemp");
+  is_int (open_read_list (dir, &n, &msg), 0, "an empty directory reads as an empty store"), free (msg);
+  /* what a first import killed before its VERSION's rename leaves */
+  const char *made[] = { "blobs", "layers", "leases", "tmp" };
+  for (size_t i = 0; i < NR_ARRAY_SIZE (made); i++)
+    snprintf (p, sizeof p, "%s/%s", dir, made[i]), mkdir (p, 0700);
+  snprintf (p, sizeof p, "%s/lock", dir);
+  nr_write_file (p, "", 0, 0600, &err);
+  snprintf (p, sizeof p, "%s/.VERSION.tmp-4242", dir);
+  nr_write_file (p, "1\n", 2, 0644, &err);
+  is_int (open_read_list (dir, &n, &msg), 0, "a store killed before its VERSION reads as empty");
+  is_int ((int) n, 0, "  with no image"), free (msg);
+  snprintf (p, sizeof p, "%s/something-else", dir);
+  nr_write_file (p, "x", 1, 0644, &err);
+  ok (open_read_list (dir, &n, &msg) < 0, "a directory with other files and no VERSION is refused");
+  like (msg, "not initialized (no VERSION)", "  not initialized"), free (msg);
+  nr_error_free (&err);
+  nr_rm_rf (dir, &err);
+  nr_error_free (&err);
+}
+
 /* ---- fsync: durable writes for the store, none for a disposable seed ---- */
 
 /* Run fn in a child where fsync and fdatasync fail with EPERM (a seccomp filter);
@@ -470,6 +515,7 @@ main (void)
   test_whiteouts ();
   test_refs ();
   test_debris_live_writer ();
+  test_unfinished_store ();
   if (geteuid () != 0)
     {
       skip (1, "layer unpacking needs root (owners, whiteout devices, trusted xattrs)");
