@@ -31,10 +31,11 @@
 # Startup time: from issuing the host's `docker run` of D1 to the line D(k) writes, as its
 # first action, into a FIFO the bench holds open (bound into every level at /nrb), read on
 # the host.  Each level 1 <= i < k runs, as its command: dockerd (the image's own flags plus
-# --cgroup-parent) in the background, waits for `docker version`, [load], `docker run -d` of
-# D(i+1) with the same script; D(k) writes the line and sleeps.  Every level also appends
-# timestamps (/proc/uptime, 10 ms) to /nrb/log: the per-level breakdown.  Flat: the k
-# containers one after the other, each started once the previous one wrote its line.
+# --cgroup-parent) in the background, then [`docker load`], `docker run -d` of D(i+1) with
+# the same script, the first of them waiting until the engine serves; D(k) writes the line
+# and sleeps.  Every level also appends timestamps (/proc/uptime, 10 ms) to /nrb/log, and
+# dockerd's "API listen on" line dates when it serves: the per-level breakdown.  Flat: the
+# k containers one after the other, each started once the previous one wrote its line.
 #
 # Then, the chain still up (after 1 s of settling): PSS of every process of the chain,
 # grouped by pid-namespace depth (= level; the shim of D1 is the host's, "level 0") and
@@ -59,7 +60,7 @@ while [ $# -gt 0 ]; do
 	-n) N=$2; shift 2 ;;
 	-k) KMAX=$2; shift 2 ;;
 	-o) OUT=$2; shift 2 ;;
-	-h | --help) sed -n '3,40p' "$SELF"; exit 0 ;;
+	-h | --help) sed -n '3,/^set -euo/p' "$SELF" | sed '$d'; exit 0 ;;
 	*) echo "nested-chain.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
