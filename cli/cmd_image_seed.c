@@ -35,8 +35,8 @@ cmd_image_seed (const char *sub, struct image_opts *o, int argc, char **argv, nr
   char *const *images = argc - optind > 1 ? argv + optind + 1 : NULL;
   if (image_open (o, NR_STORE_READ, &s, err) < 0)
     return -1;
-  if (docker ? nr_imagestore_seed_docker (s, argv[optind], images, &r, err) < 0
-             : nr_imagestore_seed_containers (s, argv[optind], layers_at, images, &r, err) < 0)
+  if (docker ? nr_imagestore_seed_docker (s, argv[optind], images, NR_SEED_SYNC, &r, err) < 0
+             : nr_imagestore_seed_containers (s, argv[optind], layers_at, images, NR_SEED_SYNC, &r, err) < 0)
     return -1;
   for (size_t k = 0; k < r.n_binds; k++)
     printf ("%s %s %s\n", r.binds[k].src, r.binds[k].dst, r.binds[k].ro ? "ro" : "rw");

@@ -107,15 +107,15 @@ nr_write_file_at (int dirfd, const char *name, const void *data, size_t len, nr_
 }
 
 int
-nr_write_file_atomic_at (int dirfd, const char *name, const void *data, size_t len, mode_t mode,
-                         nr_error_t *err)
+nr_write_file_replace_at (int dirfd, const char *name, const void *data, size_t len, mode_t mode, bool durable,
+                          nr_error_t *err)
 {
   char tmp[4096];
   snprintf (tmp, sizeof tmp, ".%s.tmp-%d", name, (int) getpid ());
   _cleanup_close_ int fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0)
     return nr_error (err, errno, "create \"%s\"", tmp);
-  if (nr_write_all (fd, data, len) < 0 || fsync (fd) < 0)
+  if (nr_write_all (fd, data, len) < 0 || (durable && fsync (fd) < 0))
     {
       int e = errno;
       unlinkat (dirfd, tmp, 0);
@@ -128,6 +128,12 @@ nr_write_file_atomic_at (int dirfd, const char *name, const void *data, size_t l
       return nr_error (err, e, "rename \"%s\" to \"%s\"", tmp, name);
     }
   return 0;
+}
+
+int
+nr_write_file_atomic_at (int dirfd, const char *name, const void *data, size_t len, mode_t mode, nr_error_t *err)
+{
+  return nr_write_file_replace_at (dirfd, name, data, len, mode, true, err);
 }
 
 int

@@ -15,7 +15,13 @@ int nr_read_file_at (int dirfd, const char *name, size_t max, char **out, size_t
 int nr_write_all (int fd, const void *buf, size_t len);
 int nr_write_file (const char *path, const void *data, size_t len, mode_t mode, nr_error_t *err);
 int nr_write_file_at (int dirfd, const char *name, const void *data, size_t len, nr_error_t *err);
-/* Write to name.tmp-PID, fsync, rename over name. */
+/* Write to .name.tmp-PID and rename it over name: a reader sees the old or the new
+   content, never part of it.  durable: fsync before the rename, for what must survive
+   a crash (the store); files that mean nothing after a reboot (a container's state, a
+   nest's seeded data-root) skip it: each fsync costs milliseconds on a loaded disk. */
+int nr_write_file_replace_at (int dirfd, const char *name, const void *data, size_t len, mode_t mode, bool durable,
+                              nr_error_t *err);
+/* nr_write_file_replace_at, durable. */
 int nr_write_file_atomic_at (int dirfd, const char *name, const void *data, size_t len, mode_t mode,
                              nr_error_t *err);
 /* The pid file of create/exec --pid-file: written aside, then renamed into place. */

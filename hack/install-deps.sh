@@ -24,6 +24,8 @@ PACKAGES=(
 	python3-grpcio python3-protobuf protobuf-compiler
 	# engines driven by the end-to-end tests and benchmarks
 	docker.io containerd runc crun podman conmon
+	# benchmark plots (bench/nested-chain.sh runs Debian's /usr/bin/python3)
+	python3-matplotlib
 )
 
 export DEBIAN_FRONTEND=noninteractive

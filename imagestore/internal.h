@@ -135,8 +135,8 @@ void nr_seed_short_link (const char *id, char out[NR_SEED_LINK_LEN + 1]);
 char *nr_seed_lower (const char *const *ids, size_t i);
 /* In the driver directory drv: ids[i]/ (mode), its link and lower files and the
    l/<short> -> ../<id>/diff symlink.  Returns an fd of ids[i]/, or -1. */
-int nr_seed_layer_links (int drv, const char *const *ids, size_t i, mode_t mode, nr_error_t *err);
-int nr_seed_put (int dirfd, const char *name, const char *data, nr_error_t *err);
+int nr_seed_layer_links (int drv, const char *const *ids, size_t i, mode_t mode, bool sync, nr_error_t *err);
+int nr_seed_put (int dirfd, const char *name, const char *data, bool sync, nr_error_t *err);
 /* mkdir -p root/sub (mode) and open it. */
 int nr_seed_open_dir (const char *root, const char *sub, mode_t mode, int *fd, nr_error_t *err);
 /* The refs to seed: all (images NULL: *all is moved into *sel), or those named, each

@@ -62,7 +62,7 @@ nr_seed_lower (const char *const *ids, size_t i)
 }
 
 int
-nr_seed_layer_links (int drv, const char *const *ids, size_t i, mode_t mode, nr_error_t *err)
+nr_seed_layer_links (int drv, const char *const *ids, size_t i, mode_t mode, bool sync, nr_error_t *err)
 {
   char link[NR_SEED_LINK_LEN + 1], target[128], name[NR_SEED_LINK_LEN + 3];
   _cleanup_close_ int ov = -1;
@@ -73,11 +73,11 @@ nr_seed_layer_links (int drv, const char *const *ids, size_t i, mode_t mode, nr_
       || (ov = openat (drv, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
     return nr_error (err, errno, "create layer directory \"%s\"", id);
   nr_seed_short_link (id, link);
-  if (nr_seed_put (ov, "link", link, err) < 0)
+  if (nr_seed_put (ov, "link", link, sync, err) < 0)
     return -1;
   if (i > 0 && (lower = nr_seed_lower (ids, i)) == NULL)
     return nr_error (err, ENOMEM, "lower");
-  if (i > 0 && nr_seed_put (ov, "lower", lower, err) < 0)
+  if (i > 0 && nr_seed_put (ov, "lower", lower, sync, err) < 0)
     return -1;
   if (mkdirat (drv, "l", mode) < 0 && errno != EEXIST)
     return nr_error (err, errno, "create \"l\"");
@@ -91,9 +91,9 @@ nr_seed_layer_links (int drv, const char *const *ids, size_t i, mode_t mode, nr_
 }
 
 int
-nr_seed_put (int dirfd, const char *name, const char *data, nr_error_t *err)
+nr_seed_put (int dirfd, const char *name, const char *data, bool sync, nr_error_t *err)
 {
-  return nr_write_file_atomic_at (dirfd, name, data, strlen (data), 0644, err);
+  return nr_write_file_replace_at (dirfd, name, data, strlen (data), 0644, sync, err);
 }
 
 int

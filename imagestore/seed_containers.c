@@ -81,6 +81,7 @@ struct cs_view
 {
   struct nr_imagestore *s;
   const char *root, *layers_at;
+  bool sync;     /* fsync each file before its rename (NR_SEED_SYNC) */
   int drv, imgs; /* VIEW/overlay, VIEW/overlay-images */
   struct cs_layer *layers;
   size_t n_layers;
@@ -241,7 +242,7 @@ write_layer (struct cs_view *v, const struct nr_image_def *d, char (*ids)[HEX_LE
     strcpy (l.created, d->created);
   for (size_t k = 0; k <= i; k++)
     idp[k] = ids[k];
-  if ((ov = nr_seed_layer_links (v->drv, idp, i, 0755, err)) < 0)
+  if ((ov = nr_seed_layer_links (v->drv, idp, i, 0755, v->sync, err)) < 0)
     return -1;
   if (asprintf (&target, "%s/layers/%s/diff", v->layers_at, d->chain_ids[i] + 7) < 0)
     return nr_error (err, ENOMEM, "seed");
@@ -260,12 +261,12 @@ write_layer (struct cs_view *v, const struct nr_image_def *d, char (*ids)[HEX_LE
 }
 
 static int
-put_big_data (int dirfd, const char *key, const char *data, size_t len, nr_error_t *err)
+put_big_data (const struct cs_view *v, int dirfd, const char *key, const char *data, size_t len, nr_error_t *err)
 {
   _cleanup_free_ char *name = nr_cs_big_data_name (key);
   if (name == NULL)
     return nr_error (err, ENOMEM, "seed");
-  return nr_write_file_atomic_at (dirfd, name, data, len, 0644, err);
+  return nr_write_file_replace_at (dirfd, name, data, len, 0644, v->sync, err);
 }
 
 /* VIEW/overlay-images/<id>/: the manifest under both keys podman reads, the config. */
@@ -279,8 +280,8 @@ write_big_data (struct cs_view *v, const struct cs_image *im, const char *mbuf, 
       || (fd = openat (v->imgs, im->id, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
     return nr_error (err, errno, "create \"%s/%s\"", CS_IMAGES, im->id);
   snprintf (key, sizeof key, "manifest-%s", im->manifest);
-  if (put_big_data (fd, "manifest", mbuf, mlen, err) < 0 || put_big_data (fd, key, mbuf, mlen, err) < 0
-      || put_big_data (fd, im->config, cbuf, clen, err) < 0)
+  if (put_big_data (v, fd, "manifest", mbuf, mlen, err) < 0 || put_big_data (v, fd, key, mbuf, mlen, err) < 0
+      || put_big_data (v, fd, im->config, cbuf, clen, err) < 0)
     return nr_error_wrap (err, "image %s", im->id);
   return 0;
 }
@@ -388,14 +389,14 @@ gen_big_data (yajl_gen g, const struct cs_image *im, int what)
 
 /* Close the list g holds and write it as dirfd/name. */
 static int
-write_list (yajl_gen g, int dirfd, const char *name, nr_error_t *err)
+write_list (const struct cs_view *v, yajl_gen g, int dirfd, const char *name, nr_error_t *err)
 {
   size_t len = 0;
   yajl_gen_array_close (g);
   _cleanup_free_ char *buf = nr_jgen_finish (g, &len);
   if (buf == NULL)
     return nr_error (err, ENOMEM, "%s", name);
-  return nr_write_file_atomic_at (dirfd, name, buf, len, 0644, err);
+  return nr_write_file_replace_at (dirfd, name, buf, len, 0644, v->sync, err);
 }
 
 static int
@@ -423,7 +424,7 @@ write_images_json (struct cs_view *v, nr_error_t *err)
       nr_jgen_kstr (g, "created", im->created);
       yajl_gen_map_close (g);
     }
-  return write_list (g, v->imgs, "images.json", err);
+  return write_list (v, g, v->imgs, "images.json", err);
 }
 
 static int
@@ -451,7 +452,7 @@ write_layers_json (struct cs_view *v, nr_error_t *err)
     }
   if (nr_seed_open_dir (v->root, CS_LAYERS, 0755, &fd, err) < 0)
     return yajl_gen_free (g), -1;
-  return write_list (g, fd, "layers.json", err);
+  return write_list (v, g, fd, "layers.json", err);
 }
 
 /* The lock files a read-only consumer opens (O_RDONLY|O_CREAT: it cannot create them). */
@@ -536,11 +537,11 @@ open_view (struct cs_view *v, nr_error_t *err)
 
 int
 nr_imagestore_seed_containers (struct nr_imagestore *s, const char *view, const char *layers_at, char *const *images,
-                               struct nr_seed_result *out, nr_error_t *err)
+                               unsigned flags, struct nr_seed_result *out, nr_error_t *err)
 {
   struct nr_refs all, sel = { 0 };
   _cleanup_free_ char *store = NULL;
-  struct cs_view v = { .s = s, .root = view, .drv = -1, .imgs = -1 };
+  struct cs_view v = { .s = s, .root = view, .sync = (flags & NR_SEED_SYNC) != 0, .drv = -1, .imgs = -1 };
   bool fresh = access (view, F_OK) < 0 && errno == ENOENT;
   int r = -1;
 

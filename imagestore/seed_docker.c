@@ -32,10 +32,26 @@
 
 #define IMG "image/overlay2"
 
-static int
-put (int dirfd, const char *name, const char *data, nr_error_t *err)
+/* One seeding: where, and whether each file is fsynced before its rename. */
+struct seed
 {
-  return nr_seed_put (dirfd, name, data, err);
+  struct nr_imagestore *s;
+  const char *root;
+  bool sync;
+  struct nr_seed_result *out;
+};
+
+static int
+put_mode (const struct seed *sd, int dirfd, const char *name, const char *data, size_t len, mode_t mode,
+          nr_error_t *err)
+{
+  return nr_write_file_replace_at (dirfd, name, data, len, mode, sd->sync, err);
+}
+
+static int
+put (const struct seed *sd, int dirfd, const char *name, const char *data, nr_error_t *err)
+{
+  return put_mode (sd, dirfd, name, data, strlen (data), 0644, err);
 }
 
 static int
@@ -60,9 +76,10 @@ add_bind (struct nr_seed_result *out, char *src, char *dst, bool ro, nr_error_t 
 
 /* layerdb/sha256/<chain> and overlay2/<cache-id> for layer i of d */
 static int
-seed_layer (struct nr_imagestore *s, const char *root, const struct nr_image_def *d, size_t i,
-            struct nr_seed_result *out, nr_error_t *err)
+seed_layer (const struct seed *sd, const struct nr_image_def *d, size_t i, nr_error_t *err)
 {
+  struct nr_imagestore *s = sd->s;
+  const char *root = sd->root;
   const char *chain = d->chain_ids[i] + 7;
   _cleanup_free_ const char **ids = calloc (i + 1, sizeof (char *));
   struct nr_layer_info li;
@@ -74,31 +91,30 @@ seed_layer (struct nr_imagestore *s, const char *root, const struct nr_image_def
   if (nr_layer_read_meta (s, d->chain_ids[i], &li, err) < 0)
     return -1;
   snprintf (sub, sizeof sub, IMG "/layerdb/sha256/%s", chain);
-  if (open_dir (root, sub, &ldb, err) < 0 || put (ldb, "diff", d->diff_ids[i], err) < 0
-      || put (ldb, "cache-id", chain, err) < 0)
+  if (open_dir (root, sub, &ldb, err) < 0 || put (sd, ldb, "diff", d->diff_ids[i], err) < 0
+      || put (sd, ldb, "cache-id", chain, err) < 0)
     return -1;
   snprintf (buf, sizeof buf, "%llu", (unsigned long long) li.size);
-  if (put (ldb, "size", buf, err) < 0 || (i && put (ldb, "parent", d->chain_ids[i - 1], err) < 0))
+  if (put (sd, ldb, "size", buf, err) < 0 || (i && put (sd, ldb, "parent", d->chain_ids[i - 1], err) < 0))
     return -1;
   for (size_t k = 0; k <= i; k++)
     ids[k] = d->chain_ids[k] + 7;
-  if (open_dir (root, "overlay2", &drv, err) < 0 || (ov = nr_seed_layer_links (drv, ids, i, 0710, err)) < 0)
+  if (open_dir (root, "overlay2", &drv, err) < 0 || (ov = nr_seed_layer_links (drv, ids, i, 0710, sd->sync, err)) < 0)
     return nr_error_wrap (err, "seed \"%s/overlay2\"", root);
   if (mkdirat (ov, "diff", 0755) < 0 && errno != EEXIST)
     return nr_error (err, errno, "mkdir \"%s/overlay2/%s/diff\"", root, chain);
-  if (put (ov, "committed", "", err) < 0)
+  if (put (sd, ov, "committed", "", err) < 0)
     return -1;
   if (i && mkdirat (ov, "work", 0700) < 0 && errno != EEXIST)
     return nr_error (err, errno, "mkdir \"%s/overlay2/%s/work\"", root, chain);
   char *dst = NULL;
   if (asprintf (&dst, "%s/overlay2/%s/diff", root, chain) < 0)
     dst = NULL;
-  return add_bind (out, nr_imagestore_layer_dir (s, d->chain_ids[i]), dst, true, err);
+  return add_bind (sd->out, nr_imagestore_layer_dir (s, d->chain_ids[i]), dst, true, err);
 }
 
 static int
-seed_image (struct nr_imagestore *s, const char *root, const char *manifest, struct nr_seed_result *out,
-            nr_error_t *err)
+seed_image (const struct seed *sd, const char *manifest, nr_error_t *err)
 {
   struct nr_image_def d;
   _cleanup_free_ char *cfg = NULL;
@@ -106,13 +122,14 @@ seed_image (struct nr_imagestore *s, const char *root, const char *manifest, str
   size_t len = 0;
   int r = -1;
 
-  if (nr_image_load (s, manifest, &d, err) < 0)
+  if (nr_image_load (sd->s, manifest, &d, err) < 0)
     return -1;
-  if (nr_blob_get (s, d.config, &cfg, &len, err) < 0 || open_dir (root, IMG "/imagedb/content/sha256", &content, err) < 0
-      || nr_write_file_atomic_at (content, d.config + 7, cfg, len, 0600, err) < 0)
+  if (nr_blob_get (sd->s, d.config, &cfg, &len, err) < 0
+      || open_dir (sd->root, IMG "/imagedb/content/sha256", &content, err) < 0
+      || put_mode (sd, content, d.config + 7, cfg, len, 0600, err) < 0)
     goto out;
   for (size_t i = 0; i < d.n_layers; i++)
-    if (seed_layer (s, root, &d, i, out, err) < 0)
+    if (seed_layer (sd, &d, i, err) < 0)
       goto out;
   r = 0;
 out:
@@ -122,8 +139,10 @@ out:
 
 /* repositories.json, keeping what is there: {"Repositories":{"busybox":{"busybox:latest":id}}} */
 static int
-write_repositories (struct nr_imagestore *s, const char *root, const struct nr_refs *sel, nr_error_t *err)
+write_repositories (const struct seed *sd, const struct nr_refs *sel, nr_error_t *err)
 {
+  struct nr_imagestore *s = sd->s;
+  const char *root = sd->root;
   _cleanup_free_ char *old = NULL;
   _cleanup_json_ yajl_val oldv = NULL;
   _cleanup_close_ int dfd = -1;
@@ -180,13 +199,14 @@ write_repositories (struct nr_imagestore *s, const char *root, const struct nr_r
   _cleanup_free_ char *buf = nr_jgen_finish (g, &len);
   if (buf == NULL)
     return nr_error (err, ENOMEM, "repositories.json");
-  return nr_write_file_atomic_at (dfd, "repositories.json", buf, len, 0600, err);
+  return put_mode (sd, dfd, "repositories.json", buf, len, 0600, err);
 }
 
 int
-nr_imagestore_seed_docker (struct nr_imagestore *s, const char *data_root, char *const *images,
+nr_imagestore_seed_docker (struct nr_imagestore *s, const char *data_root, char *const *images, unsigned flags,
                            struct nr_seed_result *out, nr_error_t *err)
 {
+  const struct seed sd = { s, data_root, (flags & NR_SEED_SYNC) != 0, out };
   struct nr_refs all, sel;
   int r = -1;
 
@@ -197,9 +217,9 @@ nr_imagestore_seed_docker (struct nr_imagestore *s, const char *data_root, char 
       || add_bind (out, strdup (data_root), strdup (data_root), false, err) < 0)
     goto out;
   for (size_t i = 0; i < sel.n; i++)
-    if (seed_image (s, data_root, sel.digests[i], out, err) < 0)
+    if (seed_image (&sd, sel.digests[i], err) < 0)
       goto out;
-  if (write_repositories (s, data_root, &sel, err) < 0)
+  if (write_repositories (&sd, &sel, err) < 0)
     goto out;
   out->n_images = sel.n;
   r = 0;

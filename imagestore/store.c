@@ -4,8 +4,11 @@
 #include "imagestore/internal.h"
 #include "common/fs.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +58,35 @@ create_layout (int dirfd, const char *path, nr_error_t *err)
   return 0;
 }
 
+/* No VERSION, and nothing but what the store's creation makes before it (the layout,
+   the lock, a VERSION being written): a store whose creator was killed, or an empty
+   directory.  It holds no image yet; the next writer completes it. */
+static bool
+creation_unfinished (int dirfd)
+{
+  int fd = openat (dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  _cleanup_closedir_ DIR *d = fdopendir (fd);
+  if (d == NULL)
+    {
+      close (fd);
+      return false;
+    }
+  struct dirent *de;
+  while ((de = readdir (d)))
+    {
+      const char *n = de->d_name;
+      bool made = strcmp (n, ".") == 0 || strcmp (n, "..") == 0 || strcmp (n, "lock") == 0
+                  || strncmp (n, ".VERSION.tmp-", strlen (".VERSION.tmp-")) == 0;
+      for (size_t i = 0; i < NR_ARRAY_SIZE (layout) && !made; i++)
+        made = strcmp (n, layout[i]) == 0;
+      if (!made)
+        return false;
+    }
+  return true;
+}
+
 static int
 check_version (int dirfd, const char *path, nr_error_t *err)
 {
@@ -64,6 +96,8 @@ check_version (int dirfd, const char *path, nr_error_t *err)
       if ((*err)->status == ENOENT)
         {
           nr_error_free (err);
+          if (creation_unfinished (dirfd))
+            return 0;
           return nr_error (err, ENOENT, "image store \"%s\" not initialized (no VERSION)", path);
         }
       return -1;
@@ -273,6 +307,22 @@ nr_store_remove_tmp (struct nr_imagestore *s, const char *name)
   return r;
 }
 
+/* Is the writer of ".NAME.tmp-PID" alive?  The VERSION of a new store is written
+   before its creator takes the lock (a store needs its layout for that), so a
+   concurrent first open that got the lock exclusively must not take that writer's
+   temporary for debris: its rename would fail ("rename \".VERSION.tmp-N\" to
+   \"VERSION\": No such file or directory", two first imports at once). */
+static bool
+tmp_writer_alive (const char *name)
+{
+  const char *dash = strrchr (name, '-');
+  char *end = NULL;
+  long pid = dash ? strtol (dash + 1, &end, 10) : 0;
+  if (pid <= 0 || end == NULL || *end != '\0')
+    return false;
+  return kill ((pid_t) pid, 0) == 0 || errno == EPERM;
+}
+
 /* nr_write_file_atomic_at writes ".NAME.tmp-PID" beside NAME: a kill -9 between
    its write and its rename leaves one in the store root. */
 static int
@@ -290,7 +340,7 @@ clean_atomic_leftovers (struct nr_imagestore *s, unsigned *removed, nr_error_t *
   struct dirent *de;
   while ((de = readdir (d)))
     {
-      if (de->d_name[0] != '.' || strstr (de->d_name, ".tmp-") == NULL)
+      if (de->d_name[0] != '.' || strstr (de->d_name, ".tmp-") == NULL || tmp_writer_alive (de->d_name))
         continue;
       if (unlinkat (s->dirfd, de->d_name, 0) < 0 && errno != ENOENT)
         return nr_error (err, errno, "remove \"%s/%s\"", s->path, de->d_name);

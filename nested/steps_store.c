@@ -166,7 +166,8 @@ seed_docker (struct nr_nest_ctx *x, struct oci_config *c, struct nr_imagestore *
 {
   struct nr_seed_result seed;
   int r = 0;
-  if (nr_imagestore_seed_docker (s, x->data_root_host, x->preload, &seed, err) < 0)
+  /* no fsync: the data-root goes with the container (and a stale one is removed) */
+  if (nr_imagestore_seed_docker (s, x->data_root_host, x->preload, 0, &seed, err) < 0)
     return -1;
   /* binds[0], the data-root onto itself, is the data-root step's mount */
   for (size_t i = 1; r == 0 && i < seed.n_binds; i++)
@@ -193,7 +194,7 @@ seed_podman (struct nr_nest_ctx *x, struct oci_config *c, struct nr_imagestore *
   _cleanup_free_ char *view = NULL;
   if (asprintf (&view, "%s/containers-storage", x->nest_dir) < 0)
     return nr_error (err, ENOMEM, "containers-storage view");
-  if (nr_imagestore_seed_containers (s, view, NR_NEST_IN_STORE, x->preload, &seed, err) < 0)
+  if (nr_imagestore_seed_containers (s, view, NR_NEST_IN_STORE, x->preload, 0, &seed, err) < 0)
     return -1;
   x->n_seeded = seed.n_images;
   nr_seed_result_free (&seed);

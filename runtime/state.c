@@ -215,18 +215,7 @@ nr_state_read (int dirfd, struct nr_state *s, nr_error_t *err)
 int
 nr_state_put_file (int dirfd, const char *name, const void *data, size_t len, nr_error_t *err)
 {
-  char tmp[128];
-  snprintf (tmp, sizeof tmp, ".%s.tmp-%d", name, (int) getpid ());
-  _cleanup_close_ int fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return nr_error (err, errno, "create \"%s\"", tmp);
-  if (nr_write_all (fd, data, len) < 0 || renameat (dirfd, tmp, dirfd, name) < 0)
-    {
-      int e = errno;
-      unlinkat (dirfd, tmp, 0);
-      return nr_error (err, e, "write \"%s\"", name);
-    }
-  return 0;
+  return nr_write_file_replace_at (dirfd, name, data, len, 0600, false, err);
 }
 
 int

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* imagestore: sha256, chain IDs, path and whiteout rules, and layer unpacking
-   against small tars made here (limits, hostile entries, whiteouts, diffID). */
+/* imagestore: sha256, chain IDs, path and whiteout rules, layer unpacking against
+   small tars made here (limits, hostile entries, whiteouts, diffID), and which writes
+   of a docker seed are fsynced. */
 #include "config.h"
 #include "tests/unit/tap.h"
 #include "imagestore/internal.h"
@@ -8,11 +9,18 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -349,6 +357,187 @@ test_store_create (void)
   nr_error_free (&err);
 }
 
+/* ---- debris: a live writer's temporary is not debris ---- */
+
+/* A new store's VERSION is written before its creator takes the store lock; another
+   first open that gets the lock exclusively cleans the root's ".NAME.tmp-PID" files:
+   it must leave a live writer's alone (two concurrent first imports failed with
+   'rename ".VERSION.tmp-N" to "VERSION": No such file or directory'). */
+static void
+test_debris_live_writer (void)
+{
+  char dir[] = "/tmp/nr-test-store-debris-XXXXXX", live[128], dead[128];
+  struct nr_imagestore *s = NULL;
+  nr_error_t err = NULL;
+  if (mkdtemp (dir) == NULL)
+    bail_out ("mkdtemp");
+  pid_t gone = fork ();
+  if (gone == 0)
+    _exit (0);
+  waitpid (gone, NULL, 0);
+  ok (nr_imagestore_open (dir, NR_STORE_WRITE, &s, &err) == 0, "a store");
+  nr_imagestore_close (s), s = NULL;
+  snprintf (live, sizeof live, "%s/.VERSION.tmp-%d", dir, (int) getpid ());
+  snprintf (dead, sizeof dead, "%s/.refs.json.tmp-%d", dir, (int) gone);
+  ok (nr_write_file (live, "1\n", 2, 0644, &err) == 0 && nr_write_file (dead, "{", 1, 0644, &err) == 0,
+      "a live writer's temporary and a dead one's in its root");
+  ok (nr_imagestore_open (dir, NR_STORE_EXCLUSIVE, &s, &err) == 0, "an exclusive open cleans the debris");
+  nr_imagestore_close (s);
+  ok (access (dead, F_OK) < 0, "  the dead writer's temporary is gone");
+  ok (access (live, F_OK) == 0, "  the live writer's is kept");
+  nr_error_free (&err);
+  nr_rm_rf (dir, &err);
+  nr_error_free (&err);
+}
+
+/* ---- a store killed while being created reads as empty ---- */
+
+static int
+open_read_list (const char *dir, size_t *n, char **msg)
+{
+  struct nr_imagestore *s = NULL;
+  struct nr_image_list l = { 0 };
+  nr_error_t err = NULL;
+  int r = nr_imagestore_open (dir, NR_STORE_READ, &s, &err) < 0 || nr_imagestore_list (s, &l, &err) < 0 ? -1 : 0;
+  *n = l.n;
+  *msg = err ? strdup (err->msg) : NULL;
+  nr_image_list_free (&l);
+  nr_imagestore_close (s);
+  nr_error_free (&err);
+  return r;
+}
+
+static void
+test_unfinished_store (void)
+{
+  char dir[] = "/tmp/nr-test-store-unfinished-XXXXXX", p[128], *msg = NULL;
+  size_t n = 99;
+  nr_error_t err = NULL;
+  if (mkdtemp (dir) == NULL)
+    bail_out ("mkdtemp");
+  is_int (open_read_list (dir, &n, &msg), 0, "an empty directory reads as an empty store"), free (msg);
+  /* what a first import killed before its VERSION's rename leaves */
+  const char *made[] = { "blobs", "layers", "leases", "tmp" };
+  for (size_t i = 0; i < NR_ARRAY_SIZE (made); i++)
+    snprintf (p, sizeof p, "%s/%s", dir, made[i]), mkdir (p, 0700);
+  snprintf (p, sizeof p, "%s/lock", dir);
+  nr_write_file (p, "", 0, 0600, &err);
+  snprintf (p, sizeof p, "%s/.VERSION.tmp-4242", dir);
+  nr_write_file (p, "1\n", 2, 0644, &err);
+  is_int (open_read_list (dir, &n, &msg), 0, "a store killed before its VERSION reads as empty");
+  is_int ((int) n, 0, "  with no image"), free (msg);
+  snprintf (p, sizeof p, "%s/something-else", dir);
+  nr_write_file (p, "x", 1, 0644, &err);
+  ok (open_read_list (dir, &n, &msg) < 0, "a directory with other files and no VERSION is refused");
+  like (msg, "not initialized (no VERSION)", "  not initialized"), free (msg);
+  nr_error_free (&err);
+  nr_rm_rf (dir, &err);
+  nr_error_free (&err);
+}
+
+/* ---- fsync: durable writes for the store, none for a disposable seed ---- */
+
+/* Run fn in a child where fsync and fdatasync fail with EPERM (a seccomp filter);
+   returns fn's result (0 or -1), or -2 when the child could not be set up. */
+static int
+without_fsync (int (*fn) (void *), void *arg)
+{
+  pid_t pid = fork ();
+  if (pid < 0)
+    return -2;
+  if (pid == 0)
+    {
+      struct sock_filter f[] = {
+        BPF_STMT (BPF_LD | BPF_W | BPF_ABS, offsetof (struct seccomp_data, nr)),
+        BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, SYS_fsync, 2, 0),
+        BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, SYS_fdatasync, 1, 0),
+        BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+      };
+      struct sock_fprog prog = { NR_ARRAY_SIZE (f), f };
+      if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl (PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+        _exit (2);
+      _exit (fn (arg) == 0 ? 0 : 1);
+    }
+  int st = 0;
+  if (waitpid (pid, &st, 0) != pid || !WIFEXITED (st) || WEXITSTATUS (st) == 2)
+    return -2;
+  return WEXITSTATUS (st) == 0 ? 0 : -1;
+}
+
+struct seed_call
+{
+  const char *store, *root;
+  unsigned flags;
+};
+
+static int
+do_seed (void *p)
+{
+  struct seed_call *c = p;
+  struct nr_imagestore *s = NULL;
+  struct nr_seed_result r;
+  nr_error_t err = NULL;
+  int ret = nr_imagestore_open (c->store, NR_STORE_READ, &s, &err) < 0
+                    || nr_imagestore_seed_docker (s, c->root, NULL, c->flags, &r, &err) < 0
+                ? -1
+                : 0;
+  if (ret == 0)
+    nr_seed_result_free (&r);
+  nr_imagestore_close (s);
+  nr_error_free (&err);
+  return ret;
+}
+
+static int
+do_durable_write (void *p)
+{
+  nr_error_t err = NULL;
+  int dfd = open (p, O_RDONLY | O_DIRECTORY);
+  int r = nr_write_file_atomic_at (dfd, "durable", "x", 1, 0644, &err);
+  nr_error_free (&err);
+  return r;
+}
+
+static void
+test_seed_fsync (void)
+{
+  char store[4200], rootfs[4200], root[4200], p[4400];
+  const struct ent files[] = { { "bin/", AE_IFDIR, NULL, 0755 }, { "bin/sh", AE_IFREG, "#!", 0755 } };
+  struct tarbuf t = make_tar (files, NR_ARRAY_SIZE (files), NULL);
+  struct nr_imagestore *s = NULL;
+  struct nr_import_opts o = { .kind = NR_IMPORT_ROOTFS, .ref = "seed/test:1" };
+  struct nr_import_result res = { 0 };
+  nr_error_t err = NULL;
+
+  snprintf (store, sizeof store, "%s/seed-store", workdir);
+  snprintf (rootfs, sizeof rootfs, "%s/seed-rootfs.tar", workdir);
+  ok (nr_write_file (rootfs, t.buf, t.used, 0644, &err) == 0
+          && nr_imagestore_open (store, NR_STORE_WRITE, &s, &err) == 0
+          && nr_imagestore_import (s, rootfs, &o, &res, &err) == 0,
+      "seed: a one-layer image in a scratch store");
+  if (err)
+    diag ("%s", err->msg), nr_error_free (&err);
+  nr_import_result_free (&res);
+  nr_imagestore_close (s);
+  free (t.buf);
+
+  is_int (without_fsync (do_durable_write, workdir), -1, "fsync forbidden: a durable write fails (the filter works)");
+  snprintf (root, sizeof root, "%s/seed-nest", workdir);
+  struct seed_call nest = { store, root, 0 };
+  is_int (without_fsync (do_seed, &nest), 0, "fsync forbidden: a nest's seed (flags 0) succeeds");
+  snprintf (p, sizeof p, "%s/image/overlay2/repositories.json", root);
+  _cleanup_free_ char *repos = NULL;
+  size_t len = 0;
+  ok (nr_read_file (p, 1 << 20, &repos, &len, &err) == 0 && strstr (repos, "seed/test:1"),
+      "  and wrote repositories.json naming the image");
+  nr_error_free (&err);
+  snprintf (root, sizeof root, "%s/seed-kept", workdir);
+  struct seed_call kept = { store, root, NR_SEED_SYNC };
+  is_int (without_fsync (do_seed, &kept), -1, "fsync forbidden: NR_SEED_SYNC fails, it syncs");
+  is_int (do_seed (&kept), 0, "NR_SEED_SYNC with fsync allowed succeeds");
+}
+
 int
 main (void)
 {
@@ -361,6 +550,8 @@ main (void)
   test_whiteouts ();
   test_refs ();
   test_store_create ();
+  test_debris_live_writer ();
+  test_unfinished_store ();
   if (geteuid () != 0)
     {
       skip (1, "layer unpacking needs root (owners, whiteout devices, trusted xattrs)");
@@ -372,6 +563,7 @@ main (void)
   test_unpack_hostile ();
   test_unpack_limits ();
   test_unpack_good ();
+  test_seed_fsync ();
   nr_rm_rf (workdir, &err);
   nr_error_free (&err);
   return done_testing ();

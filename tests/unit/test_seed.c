@@ -184,7 +184,7 @@ test_view (void)
   nr_chain_id ("sha256:" BASE, DIFF2, chain2);
   if (nr_imagestore_open (store, NR_STORE_READ, &s, &err) < 0)
     bail_out ("open: %s", err->msg);
-  ok (nr_imagestore_seed_containers (s, view, "/run/nestrun-nest/store", NULL, &r, &err) == 0, "seed all images");
+  ok (nr_imagestore_seed_containers (s, view, "/run/nestrun-nest/store", NULL, NR_SEED_SYNC, &r, &err) == 0, "seed all images");
   if (err)
     diag ("%s", err->msg), nr_error_free (&err);
   is_int (r.n_images, 3, "  three refs");
@@ -252,7 +252,7 @@ test_view (void)
 
   /* a second seed replaces the first */
   char *const only[] = { "one:1", NULL };
-  ok (nr_imagestore_seed_containers (s, view, "/x", only, &r, &err) == 0, "seed again, one image");
+  ok (nr_imagestore_seed_containers (s, view, "/x", only, NR_SEED_SYNC, &r, &err) == 0, "seed again, one image");
   snprintf (rel, sizeof rel, "overlay/%s", ID2);
   ok (!exists (view, rel), "  the layer no longer listed is removed");
   snprintf (rel, sizeof rel, "overlay-images/%s", jstr (two, "id"));
@@ -265,10 +265,10 @@ test_view (void)
   yajl_tree_free (images);
 
   char *const bad[] = { "nosuch:1", NULL };
-  ok (nr_imagestore_seed_containers (s, view, NULL, bad, &r, &err) < 0, "an unknown image is an error");
+  ok (nr_imagestore_seed_containers (s, view, NULL, bad, NR_SEED_SYNC, &r, &err) < 0, "an unknown image is an error");
   like (err ? err->msg : "", "no image \"nosuch:1\"", "  naming it");
   nr_error_free (&err);
-  ok (nr_imagestore_seed_containers (s, view, "relative", NULL, &r, &err) < 0, "a relative --layers-at is an error");
+  ok (nr_imagestore_seed_containers (s, view, "relative", NULL, NR_SEED_SYNC, &r, &err) < 0, "a relative --layers-at is an error");
   nr_error_free (&err);
   /* a store missing a layer: the seed fails half-way, and a view it created is removed */
   char meta[PATH_MAX + 300], fresh[PATH_MAX + 16];
@@ -276,7 +276,7 @@ test_view (void)
   snprintf (fresh, sizeof fresh, "%s/fresh", workdir);
   unlink (meta);
   char *const two_only[] = { "two:1", NULL };
-  ok (nr_imagestore_seed_containers (s, fresh, NULL, two_only, &r, &err) < 0,
+  ok (nr_imagestore_seed_containers (s, fresh, NULL, two_only, NR_SEED_SYNC, &r, &err) < 0,
       "a layer missing from the store is an error");
   like (err ? err->msg : "", "layer.json", "  naming the file");
   nr_error_free (&err);
