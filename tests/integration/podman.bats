@@ -110,7 +110,9 @@ function start_sleeper() {
 	pm exec -u 1000 -w /tmp -e NR=v "$CT" sh -c 'echo "$(id -u) $(pwd) $NR"'
 	[ "$output" = "1000 /tmp v" ]
 	eng_requires script
-	run timeout 60 script -qec "bash -c '__podman exec -it $CT tty'" /dev/null
+	# script(1) runs its command with $SHELL; dash (CI's /bin/sh) drops exported
+	# bash functions, so name bash here.
+	run env SHELL=/bin/bash timeout 60 script -qec "bash -c '__podman exec -it $CT tty'" /dev/null
 	echo "$output" >&2
 	[[ "$output" == *"/dev/pts/"* ]]
 }
