@@ -50,5 +50,8 @@ unsigned long long nr_proc_starttime (pid_t pid);
 #define NR_START_SOCK "start.sock"
 #define NR_STATE_FILE "state.json"
 #define NR_CONFIG_FILE "config.json"
+/* Written by create before it makes the cgroup, removed once state.json exists: an
+   nr_state whose pid and cgroup a killed create's leftovers are cleaned up from. */
+#define NR_CREATING_FILE "creating.json"
 
 #endif
