@@ -50,8 +50,17 @@ args=(-max_total_time="$seconds" -max_len=65536 -timeout=25 -rss_limit_mb=2048
 [ -n "${FUZZ_RUNS:-}" ] && args+=(-runs="$FUZZ_RUNS")
 [ "$jobs" -gt 1 ] && args+=(-fork="$jobs" -ignore_crashes=1)
 
+# The layer target creates and removes files for every input: on ext4 that ran 3.5x
+# slower than on tmpfs (inode allocation after deletes, ext4's recently_deleted).  As
+# root it runs in a private mount namespace with a tmpfs on $TMPDIR, gone when it exits.
+wrap=()
+if [ "$target" = layer ] && [ "$(id -u)" = 0 ] && [ -z "${FUZZ_NO_TMPFS:-}" ]; then
+	# shellcheck disable=SC2016  # expanded by the inner shell
+	wrap=(unshare -m --propagation private sh -c 'mount -t tmpfs -o size=1g,mode=0700 nr-fuzz "$0" && exec "$@"' "$TMPDIR")
+fi
+
 rc=0
-"$bin" "${args[@]}" "$out/corpus" "$srcdir/tests/fuzz/corpus/$target" >"$log" 2>&1 || rc=$?
+"${wrap[@]}" "$bin" "${args[@]}" "$out/corpus" "$srcdir/tests/fuzz/corpus/$target" >"$log" 2>&1 || rc=$?
 
 # -print_final_stats (single process) or the fork supervisor's last status line
 execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)

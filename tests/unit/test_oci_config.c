@@ -760,6 +760,27 @@ test_limits (void)
   oci_config_free (c);
   nr_error_free (&err);
 
+  /* brackets inside strings (with escaped quotes and backslashes) do not count */
+  p = deep + sprintf (deep, "{\"ociVersion\":\"1.0.0\",\"x\":\"\\\\\\\"");
+  for (size_t i = 0; i < depth; i++)
+    *p++ = '[';
+  strcpy (p, "\"}");
+  ok (oci_config_parse_data (deep, strlen (deep), "config.json", &c, &err) == 0, "brackets in a string are not nesting");
+  oci_config_free (c);
+  c = NULL;
+  nr_error_free (&err);
+  /* exactly NR_JSON_MAX_DEPTH levels (the object is one) are fine */
+  p = deep + sprintf (deep, "{\"ociVersion\":\"1.0.0\",\"x\":");
+  for (size_t i = 0; i < NR_JSON_MAX_DEPTH - 1; i++)
+    *p++ = '[';
+  for (size_t i = 0; i < NR_JSON_MAX_DEPTH - 1; i++)
+    *p++ = ']';
+  strcpy (p, "}");
+  ok (oci_config_parse_data (deep, strlen (deep), "config.json", &c, &err) == 0, "NR_JSON_MAX_DEPTH levels accepted");
+  oci_config_free (c);
+  c = NULL;
+  nr_error_free (&err);
+
   const char nul[] = "{\"ociVersion\":\"1.0.0\"}\0{}";
   ok (oci_config_parse_data (nul, sizeof nul - 1, "config.json", &c, &err) < 0, "NUL byte refused");
   nr_error_free (&err);
