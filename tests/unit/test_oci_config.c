@@ -566,6 +566,15 @@ test_resources (void)
            "device rule type");
   invalid (LCFG ("'resources':{'devices':[{'allow':true,'access':'rwx'}]}"), "\"linux.resources.devices[0].access\"",
            "device rule access");
+  invalid (LCFG ("'resources':{'devices':[{'allow':true,'type':'c','major':4294967297,'minor':1}]}"),
+           "\"linux.resources.devices[0].major\": 4294967297 is out of range", "device rule major beyond 32 bits");
+  invalid (LCFG ("'resources':{'devices':[{'allow':true,'type':'c','major':1,'minor':-2}]}"),
+           "\"linux.resources.devices[0].minor\": -2 is out of range", "device rule minor below -1");
+  invalid (LCFG ("'devices':[{'path':'/dev/x','type':'c','major':4096,'minor':0}]"),
+           "\"linux.devices[0].major\": 4096 is beyond the kernel's range (0-4095)", "device major beyond 12 bits");
+  invalid (LCFG ("'devices':[{'path':'/dev/x','type':'b','major':1,'minor':1048576}]"),
+           "\"linux.devices[0].minor\": 1048576 is beyond the kernel's range", "device minor beyond 20 bits");
+  valid (LCFG ("'devices':[{'path':'/dev/x','type':'c','major':4095,'minor':1048575}]"), "largest device numbers");
   invalid (LCFG ("'resources':{'blockIO':{'weightDevice':[{'major':8,'minor':0}]}}"),
            "needs weight or leafWeight", "weightDevice without a weight");
   invalid (LCFG ("'resources':{'unified':{'../x':'1'}}"), "is not a cgroup file name", "unified key with a slash");
