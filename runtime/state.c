@@ -120,7 +120,8 @@ remove_unfinished (int dirfd)
   struct nr_cgroup *cg = NULL;
   nr_error_t e = NULL;
   size_t len = 0;
-  if (nr_read_file_at (dirfd, NR_CREATING_FILE, NR_STATE_MAX_FILE, &buf, &len, &e) < 0 || nr_state_parse (buf, len, &s, &e) < 0)
+  if (nr_read_file_at (dirfd, NR_CREATING_FILE, NR_STATE_MAX_FILE, &buf, &len, &e) < 0
+      || nr_state_parse (buf, len, &s, &e) < 0)
     goto out;
   if (nr_state_pid_alive (&s))
     kill (s.pid, SIGKILL);

@@ -774,7 +774,8 @@ test_limits (void)
   for (size_t i = 0; i < depth; i++)
     *p++ = '[';
   strcpy (p, "\"}");
-  ok (oci_config_parse_data (deep, strlen (deep), "config.json", &c, &err) == 0, "brackets in a string are not nesting");
+  ok (oci_config_parse_data (deep, strlen (deep), "config.json", &c, &err) == 0,
+      "brackets in a string are not nesting");
   oci_config_free (c);
   c = NULL;
   nr_error_free (&err);
