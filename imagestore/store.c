@@ -2,6 +2,7 @@
 /* Opening the store: layout, the store lock, temporary directories and their debris. */
 #include "config.h"
 #include "imagestore/internal.h"
+#include "common/debug.h"
 #include "common/fs.h"
 
 #include <errno.h>
@@ -47,8 +48,10 @@ create_layout (int dirfd, const char *path, nr_error_t *err)
     if (mkdirat (dirfd, layout[i], 0700) < 0 && errno != EEXIST)
       return nr_error (err, errno, "create \"%s/%s\"", path, layout[i]);
   if (faccessat (dirfd, "VERSION", F_OK, 0) < 0)
-    return nr_write_file_atomic_at (dirfd, "VERSION", STORE_VERSION, strlen (STORE_VERSION), 0644,
-                                    err);
+    {
+      nr_debug_point ("store:before-version");
+      return nr_write_file_atomic_at (dirfd, "VERSION", STORE_VERSION, strlen (STORE_VERSION), 0644, err);
+    }
   return 0;
 }
 
@@ -61,6 +64,11 @@ check_version (int dirfd, const char *path, nr_error_t *err)
       if ((*err)->status == ENOENT)
         {
           nr_error_free (err);
+          /* The layout without VERSION: a store whose creation was killed (or is
+             under way).  Every writer writes VERSION before anything else, so it
+             holds nothing yet: an empty store to a reader. */
+          if (faccessat (dirfd, "layers", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+            return 0;
           return nr_error (err, ENOENT, "image store \"%s\" not initialized (no VERSION)", path);
         }
       return -1;

@@ -103,7 +103,8 @@ function recover_and_reuse() {
 	mkdir -p "$src/rootfs/bin"
 	cp "$(payload_binary)" "$src/rootfs/bin/nr-payload"
 	tar -C "$src/rootfs" -cf "$src/rootfs.tar" .
-	for p in import:after-unpack import:before-layer-commit import:after-layer-commit import:before-ref; do
+	# store:before-version first: only the import that creates the store gets there
+	for p in store:before-version import:after-unpack import:before-layer-commit import:after-layer-commit import:before-ref; do
 		local rc=0
 		NESTRUN_DEBUG_CRASH_AT=$p "$NESTRUN" image import --store "$store" --rootfs "$src/rootfs.tar" \
 			--name crash/img:1 >"$ROOT/crash.out" 2>&1 || rc=$?
@@ -112,6 +113,7 @@ function recover_and_reuse() {
 		# no ref yet: the image is not listed (refs are written last)
 		run "$NESTRUN" image ls --store "$store"
 		echo "ls: $output" >&2
+		[ "$status" -eq 0 ] || fail "image ls after a crash at $p: $output"
 		[[ "$output" != *crash/img* ]] || fail "ref visible after a crash at $p"
 		# every visible layer is complete (has its layer.json)
 		local l
