@@ -21,6 +21,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -520,9 +521,11 @@ int
 nr_layer_unpack (int dirfd, const char *name, struct nr_layer_src *src, struct nr_layer_job *job,
                  nr_error_t *err)
 {
-  _cleanup_free_ struct unpack *u = calloc (1, sizeof *u);
+  /* the 128 KiB buffer is not zeroed: it is only read where it was filled */
+  _cleanup_free_ struct unpack *u = malloc (sizeof *u);
   if (u == NULL)
     return nr_error (err, ENOMEM, "%s", job->label);
+  memset (u, 0, offsetof (struct unpack, buf));
   u->src = src;
   u->job = job;
   nr_sha256_init (&u->raw_hash);
