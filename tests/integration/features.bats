@@ -4,6 +4,14 @@
 
 load helpers
 
+function setup() {
+	setup_bundle
+}
+
+function teardown() {
+	teardown_bundle
+}
+
 @test "features prints the features document" {
 	run "$NESTRUN" features
 	[ "$status" -eq 0 ]

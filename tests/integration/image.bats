@@ -5,6 +5,7 @@
 # archives (traversal, link escapes, bombs, bad digests...) are hostile_layers.bats.
 # shellcheck disable=SC2154
 
+load helpers
 load image_helpers
 
 function setup_file() {
@@ -29,12 +30,14 @@ function setup() {
 	requires_root
 	[ -x "$NESTRUN_BIN" ] || skip "no nestrun binary (set NESTRUN_BIN)"
 	export NESTRUN_STORE="$BATS_TEST_TMPDIR/store"
+	export NESTRUN_DEBUG_ERROR_LOG="$BATS_TEST_TMPDIR/runtime-errors.log"
+	engine_health_begin "$BATS_TEST_TMPDIR"
 }
 
 function teardown() {
 	umount_under "$BATS_TEST_TMPDIR/"
 	[ -n "${SEEDED:-}" ] && dockerd_stop "$SEEDED" && umount_under "$SEEDED"
-	true
+	engine_health_check
 }
 
 @test "import a root filesystem tarball, ls, inspect, run it from an overlay of the store" {
@@ -104,6 +107,7 @@ function teardown() {
 	[ "$status" -eq 0 ]
 	nr_image ls -q
 	[[ "$output" == *"nrtest/multi:1"* && "$output" == *"nrtest/other:1"* ]]
+	expect_error
 	DOCKER_HOST="unix://$ENGINE/docker.sock" NESTRUN_DOCKER=$DOCKER_CLI \
 		nr_image import --from-docker nrtest/no-such:1
 	[ "$status" -ne 0 ]
@@ -180,6 +184,7 @@ function teardown() {
 	[ "$(echo "$output" | jfield layers_removed)" = 3 ] # multi's own layers; the base stays
 	mount_image keep/other:2 "$BATS_TEST_TMPDIR/m"
 	[ "$(cat "$BATS_TEST_TMPDIR/m/other")" = other ]
+	expect_error
 	nr_image rm nrtest/multi:1
 	[ "$status" -ne 0 ]
 	[[ "$output" == *'no image "nrtest/multi:1"'* ]]

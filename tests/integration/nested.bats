@@ -9,6 +9,7 @@
 #   NESTRUN_STATIC=/path/to/static/nestrun bats tests/integration/nested.bats
 # shellcheck disable=SC2154
 
+load helpers
 load ../nested/helpers
 
 setup_file() {
@@ -29,6 +30,7 @@ teardown_file() {
 
 setup() {
 	[ -z "${NEST_SKIP:-}" ] || skip "$NEST_SKIP"
+	engine_health_begin "$NEST_WORK" "$NEST_CGROUP_PARENT"
 }
 
 teardown() {
@@ -42,11 +44,7 @@ teardown() {
 	run ls "$NEST_STORE/leases"
 	[ -z "$output" ] || fail "leaked leases: $output"
 	! grep -q "$NEST_STORE/nests/" /proc/self/mountinfo || fail "leaked mounts"
-}
-
-fail() {
-	echo "$@" >&2
-	return 1
+	engine_health_check
 }
 
 full_id() { hdocker inspect -f '{{.Id}}' "$1"; }
