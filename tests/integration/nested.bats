@@ -157,6 +157,7 @@ full_id() { hdocker inspect -f '{{.Id}}' "$1"; }
 	nest_start d1 -e NESTRUN_PRELOAD=busybox
 	run hdocker exec d1 docker images --format '{{.Repository}}:{{.Tag}}'
 	[ "$output" = "busybox:latest" ]
+	expect_error # create refuses the unknown image
 	run hdocker run -d --runtime nestrun --privileged -e NESTRUN_NESTED=1 -e NESTRUN_PRELOAD=nosuch:1 nestrun-dind:test
 	[ "$status" -ne 0 ]
 	[[ "$output" == *'preload: image \"nosuch:1\" is not in the store'* ]] || [[ "$output" == *'preload: image "nosuch:1" is not in the store'* ]]
