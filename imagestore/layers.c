@@ -454,7 +454,7 @@ extract_all (int root, struct unpack *u, struct archive *tar, nr_error_t *err)
                            why ? ": " : "", why ? why : "");
         }
       if (nr_layer_clean_path (name, u->job->limits.max_path, &clean, err) < 0
-          || (clean[0] && extract_entry (root, tar, disk, e, u->job, clean, err) < 0))
+          || (clean && clean[0] && extract_entry (root, tar, disk, e, u->job, clean, err) < 0))
         return nr_error_wrap (err, "entry \"%s\"", name);
     }
   if (archive_write_close (disk) < ARCHIVE_WARN)

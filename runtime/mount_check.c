@@ -105,6 +105,8 @@ nr_mount_check_dest (int root_fd, const struct oci_mount *m, const char *bind_sr
   _cleanup_free_ char *dest = NULL, *proc = NULL;
   if (resolve_in_root (root_fd, m->destination, &dest, err) < 0 || resolve_in_root (root_fd, "/proc", &proc, err) < 0)
     return nr_error_wrap (err, "mount destination \"%s\"", m->destination);
+  if (dest == NULL || proc == NULL) /* set on success; said for the analyzer */
+    return nr_error (err, ENOMEM, "mount destination \"%s\"", m->destination);
   const char *rel = below (dest, proc);
   if (rel == NULL)
     return 0;
