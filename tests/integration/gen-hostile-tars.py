@@ -163,6 +163,8 @@ def main():
         "whiteout-dot": [("a", "dir"), ("a/.wh..", "file")],
         "whiteout-empty": [("a", "dir"), ("a/.wh.", "file")],
         "whiteout-root-dotdot": [(".wh...", "file")],
+        "whiteout-root-dot": [(".wh..", "file")],
+        "whiteout-absolute": [("/.wh.etc", "file")],
         "whiteout-through-symlink": [("evil", "symlink", {"target": outside}), ("evil/.wh.victim", "file")],
         "opaque-through-symlink": [("evil", "symlink", {"target": outside}), ("evil/.wh..wh..opq", "file")],
     }
