@@ -65,6 +65,8 @@ report (nr_error_t err)
   /* the last "level":"error" line of --log is what containerd shows */
   if (nr_log_get_fd () != 2)
     nr_log (NR_LOG_ERROR, "%s", msg);
+  else
+    nr_log_copy_error (msg, NULL);
   fprintf (stderr, "%s\n", msg);
   return 1;
 }

@@ -8,6 +8,11 @@
 #define NR_DEBUG_H
 
 #define NR_DEBUG_CRASH_ENV "NESTRUN_DEBUG_CRASH_AT"
+/* NESTRUN_DEBUG_ERROR_LOG=FILE: every error line nestrun logs is also appended to
+   FILE, as JSON.  Engines give the runtime a --log file in a bundle they delete with
+   the container; the engine suites' health check (tests/integration/helpers.bash)
+   reads this one instead.  One getenv per error line. */
+#define NR_DEBUG_ERROR_LOG_ENV "NESTRUN_DEBUG_ERROR_LOG"
 
 void nr_debug_point (const char *name);
 

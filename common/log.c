@@ -3,10 +3,12 @@
 #include "common/log.h"
 #include "common/json.h"
 #include "common/cleanup.h"
+#include "common/debug.h"
 
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
@@ -81,6 +83,24 @@ nr_log_format_line (enum nr_log_level level, const char *msg, bool json, const c
 }
 
 void
+nr_log_copy_error (const char *msg, const char *when)
+{
+  const char *path = getenv (NR_DEBUG_ERROR_LOG_ENV);
+  char now[64];
+  if (path == NULL || *path == '\0')
+    return;
+  if (when == NULL)
+    {
+      nr_rfc3339_now (now, sizeof now);
+      when = now;
+    }
+  _cleanup_free_ char *line = nr_log_format_line (NR_LOG_ERROR, msg, true, when);
+  _cleanup_close_ int fd = open (path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (line && fd >= 0 && write (fd, line, strlen (line)) < 0)
+    (void) 0;
+}
+
+void
 nr_log (enum nr_log_level level, const char *fmt, ...)
 {
   _cleanup_free_ char *msg = NULL;
@@ -108,5 +128,7 @@ nr_log (enum nr_log_level level, const char *fmt, ...)
       if (write (log_fd, line, len) < 0)
         (void) 0;
     }
+  if (level == NR_LOG_ERROR)
+    nr_log_copy_error (msg, when);
   errno = saved;
 }

@@ -24,6 +24,9 @@ int nr_log_get_fd (void);
 bool nr_log_is_json (void);
 void nr_log_close (void);
 void nr_log (enum nr_log_level level, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+/* Append an error line to the file NR_DEBUG_ERROR_LOG_ENV names, if set (common/debug.h);
+   nr_log does it for its error lines.  when NULL: now. */
+void nr_log_copy_error (const char *msg, const char *when);
 /* Render one line (no trailing newline handling needed by callers); exposed for tests. */
 char *nr_log_format_line (enum nr_log_level level, const char *msg, bool json, const char *time_str);
 

@@ -448,24 +448,21 @@ commit_image (struct imp *im, struct plan_image *p, nr_error_t *err)
       bool existed = false;
       if (l->state == LAYER_PRESENT)
         continue;
-      if (l->state != LAYER_STAGED)
-        return nr_error (err, ENOENT, "image \"%s\": layer %zu/%zu \"%s\" is missing from the source",
-                         p->label, j + 1, p->n_layers, l->source);
       snprintf (tmpname, sizeof tmpname, "%s/%s", im->stage, l->staged);
       nr_debug_point ("import:before-layer-commit");
       if (nr_layer_commit (im->s, tmpname, l->chain_id, &existed, err) < 0)
-        return -1;
+        return nr_error_wrap (err, "image \"%s\": layer %zu/%zu", p->label, j + 1, p->n_layers);
       nr_debug_point ("import:after-layer-commit");
       l->state = LAYER_PRESENT;
       existed ? im->res->layers_present++ : im->res->layers_new++;
     }
   if (nr_blob_put (im->s, p->def.config, p->config, p->config_len, err) < 0
       || nr_blob_put (im->s, p->def.manifest, p->manifest, p->manifest_len, err) < 0)
-    return -1;
+    return nr_error_wrap (err, "image \"%s\"", p->label);
   nr_debug_point ("import:before-ref");
   for (char **r = p->refs; r && *r; r++)
     if (nr_refs_set (im->s, *r, p->def.manifest, err) < 0)
-      return -1;
+      return nr_error_wrap (err, "image \"%s\"", p->label);
   return 0;
 }
 
@@ -491,17 +488,38 @@ add_result (struct imp *im, struct plan_image *p, nr_error_t *err)
   return 0;
 }
 
+/* Every layer of every image is staged or already in the store: checked before
+   anything is committed, so that a source missing a layer leaves no layer behind. */
+static int
+check_complete (struct imp *im, nr_error_t *err)
+{
+  for (size_t i = 0; i < im->n_images; i++)
+    {
+      struct plan_image *p = &im->images[i];
+      for (size_t j = 0; j < p->n_layers; j++)
+        {
+          struct plan_layer *l = p->layers[j].same ? p->layers[j].same : &p->layers[j];
+          if (l->state != LAYER_PRESENT && l->state != LAYER_STAGED)
+            return nr_error (err, ENOENT, "image \"%s\": layer %zu/%zu \"%s\" is missing from the source", p->label,
+                             j + 1, p->n_layers, l->source);
+        }
+    }
+  return 0;
+}
+
 /* All layers staged: make them durable, then visible. */
 static int
 commit_all (struct imp *im, nr_error_t *err)
 {
+  if (check_complete (im, err) < 0)
+    return -1;
   for (size_t i = 0; i < im->n_images; i++)
     {
       struct plan_image *p = &im->images[i];
       for (size_t j = 0; j < p->n_layers; j++)
         if (p->layers[j].state == LAYER_STAGED
             && write_meta (im, &p->layers[j], j ? p->layers[j - 1].chain_id : NULL, err) < 0)
-          return -1;
+          return nr_error_wrap (err, "image \"%s\": layer %zu/%zu", p->label, j + 1, p->n_layers);
     }
   if (syncfs (im->stage_fd) < 0)
     return nr_error (err, errno, "sync image store");

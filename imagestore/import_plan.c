@@ -330,8 +330,8 @@ plan_oci_manifest (struct imp *im, const char *digest, const char *ref, nr_error
           || nr_json_u64 (&c, d, "size", &l->size, err) < 0)
         return nr_error_wrap (err, "manifest %s", digest);
       if (l->media_type == NULL || !imp_media_type_ok (l->media_type))
-        return nr_error (err, ENOTSUP, "manifest %s: layer %zu: unsupported media type \"%s\"", digest,
-                         i + 1, l->media_type ? l->media_type : "(none)");
+        return nr_error (err, ENOTSUP, "manifest %s: layer %zu/%zu: unsupported media type \"%s\"", digest, i + 1,
+                         p->n_layers, l->media_type ? l->media_type : "(none)");
       imp_blob_path (l->digest, path);
       if ((l->source = strdup (path)) == NULL)
         return nr_error (err, ENOMEM, "plan");
@@ -400,12 +400,11 @@ plan_oci (struct imp *im, nr_error_t *err)
         name = nr_json_get (ann, "org.opencontainers.image.ref.name");
       if (name && YAJL_IS_STRING (name) && strpbrk (name->u.string, ":/"))
         ref = name->u.string; /* a bare tag names no repository: use --name */
-      if (mt && YAJL_IS_STRING (mt)
-          && (strcmp (mt->u.string, MT_OCI_INDEX) == 0 || strcmp (mt->u.string, MT_DOCKER_LIST) == 0)
-          && pick_platform (im, digest, digest, err) < 0)
-        return -1;
-      if (plan_oci_manifest (im, digest, ref, err) < 0)
-        return -1;
+      if ((mt && YAJL_IS_STRING (mt)
+           && (strcmp (mt->u.string, MT_OCI_INDEX) == 0 || strcmp (mt->u.string, MT_DOCKER_LIST) == 0)
+           && pick_platform (im, digest, digest, err) < 0)
+          || plan_oci_manifest (im, digest, ref, err) < 0)
+        return ref ? nr_error_wrap (err, "image \"%s\"", ref) : -1;
       nr_jctx_pop (&c, old);
     }
   if (im->n_images == 0)

@@ -21,6 +21,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -353,7 +354,9 @@ copy_data (struct archive *tar, struct archive *disk, nr_error_t *err)
         break;
       if (r < ARCHIVE_WARN)
         return nr_error (err, la_errno (tar), "read: %s", archive_error_string (tar));
-      if (archive_write_data_block (disk, buf, size, off) < ARCHIVE_WARN)
+      /* libarchive reports a failed write(2) (ENOSPC, EIO, EFBIG) as ARCHIVE_WARN and
+         goes on: the file would be committed short */
+      if (archive_write_data_block (disk, buf, size, off) < ARCHIVE_OK)
         return nr_error (err, la_errno (disk), "write: %s", archive_error_string (disk));
     }
   if (archive_write_finish_entry (disk) < ARCHIVE_WARN)
@@ -443,9 +446,15 @@ extract_all (int root, struct unpack *u, struct archive *tar, nr_error_t *err)
       if (++u->job->entries > u->job->limits.max_entries)
         return nr_error (err, EFBIG, "more than %" PRIu64 " entries (limit)", u->job->limits.max_entries);
       if (name == NULL)
-        return nr_error (err, EINVAL, "entry %" PRIu64 ": no path", u->job->entries);
+        {
+          /* a damaged header, e.g. from a corrupt compressed stream (its checksum
+             comes only at the end): say what libarchive saw */
+          const char *why = archive_error_string (tar);
+          return nr_error (err, EINVAL, "entry %" PRIu64 ": damaged header (no path)%s%s", u->job->entries,
+                           why ? ": " : "", why ? why : "");
+        }
       if (nr_layer_clean_path (name, u->job->limits.max_path, &clean, err) < 0
-          || (clean[0] && extract_entry (root, tar, disk, e, u->job, clean, err) < 0))
+          || (clean && clean[0] && extract_entry (root, tar, disk, e, u->job, clean, err) < 0))
         return nr_error_wrap (err, "entry \"%s\"", name);
     }
   if (archive_write_close (disk) < ARCHIVE_WARN)
@@ -512,9 +521,11 @@ int
 nr_layer_unpack (int dirfd, const char *name, struct nr_layer_src *src, struct nr_layer_job *job,
                  nr_error_t *err)
 {
-  _cleanup_free_ struct unpack *u = calloc (1, sizeof *u);
+  /* the 128 KiB buffer is not zeroed: it is only read where it was filled */
+  _cleanup_free_ struct unpack *u = malloc (sizeof *u);
   if (u == NULL)
     return nr_error (err, ENOMEM, "%s", job->label);
+  memset (u, 0, offsetof (struct unpack, buf));
   u->src = src;
   u->job = job;
   nr_sha256_init (&u->raw_hash);

@@ -2,6 +2,7 @@
 /* Opening the store: layout, the store lock, temporary directories and their debris. */
 #include "config.h"
 #include "imagestore/internal.h"
+#include "common/debug.h"
 #include "common/fs.h"
 
 #include <dirent.h>
@@ -53,8 +54,10 @@ create_layout (int dirfd, const char *path, nr_error_t *err)
     if (mkdirat (dirfd, layout[i], 0700) < 0 && errno != EEXIST)
       return nr_error (err, errno, "create \"%s/%s\"", path, layout[i]);
   if (faccessat (dirfd, "VERSION", F_OK, 0) < 0)
-    return nr_write_file_atomic_at (dirfd, "VERSION", STORE_VERSION, strlen (STORE_VERSION), 0644,
-                                    err);
+    {
+      nr_debug_point ("store:before-version");
+      return nr_write_file_atomic_at (dirfd, "VERSION", STORE_VERSION, strlen (STORE_VERSION), 0644, err);
+    }
   return 0;
 }
 

@@ -7,6 +7,7 @@
 #include "common/log.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +105,12 @@ validate_device (struct nr_jctx *c, const struct oci_device *d, nr_error_t *err)
     return nr_jctx_error (c, d->has_major ? "minor" : "major", err, "required for device type %c", d->type);
   if (d->major < 0 || d->minor < 0)
     return nr_jctx_error (c, NULL, err, "negative device number");
+  /* the kernel's dev_t: MAJOR 12 bits, MINOR 20 (a wider value would be truncated
+     by makedev into another device's number) */
+  if (d->major > 0xfff)
+    return nr_jctx_error (c, "major", err, "%" PRId64 " is beyond the kernel's range (0-4095)", d->major);
+  if (d->minor > 0xfffff)
+    return nr_jctx_error (c, "minor", err, "%" PRId64 " is beyond the kernel's range (0-1048575)", d->minor);
   return 0;
 }
 

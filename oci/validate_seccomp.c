@@ -4,6 +4,9 @@
 #include <config.h> /* autoconf; "config.h" would find oci/config.h */
 #include "oci/config_internal.h"
 
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -123,6 +126,14 @@ validate_device_rules (struct nr_jctx *c, const struct oci_resources *r, nr_erro
         {
           snprintf (key, sizeof key, "devices[%zu].type", i);
           return nr_jctx_error (c, key, err, "invalid device type (want a, b or c)");
+        }
+      /* -1 is "any"; a rule is 32-bit in devices.allow and in the eBPF program */
+      if (d->major < -1 || d->major > UINT32_MAX || d->minor < -1 || d->minor > UINT32_MAX)
+        {
+          bool maj = d->major < -1 || d->major > UINT32_MAX;
+          snprintf (key, sizeof key, "devices[%zu].%s", i, maj ? "major" : "minor");
+          return nr_jctx_error (c, key, err, "%" PRId64 " is out of range (-1 for any, else 0-4294967295)",
+                                maj ? d->major : d->minor);
         }
       snprintf (key, sizeof key, "devices[%zu].access", i);
       if (d->access == NULL || d->access[0] == '\0' || d->access[strspn (d->access, "rwm")] != '\0')

@@ -191,6 +191,39 @@ hook_state (struct create_job *j, enum nr_status st)
   return nr_container_info_json (&info, false);
 }
 
+static struct nr_state
+job_state (const struct create_job *j, char *cgroup)
+{
+  return (struct nr_state){
+    .id = (char *) j->o->id,
+    .pid = j->pid,
+    .pid_start = nr_proc_starttime (j->pid),
+    .bundle = (char *) j->o->bundle,
+    .rootfs = j->rootfs,
+    .created = (char *) j->created,
+    .owner = "",
+    .cgroup = cgroup,
+    .annotations = j->cfg->annotations,
+    .systemd_cgroup = j->rt->systemd_cgroup,
+    .has_userns = oci_config_ns (j->cfg, OCI_NS_USER) != NULL,
+  };
+}
+
+/* nr_cgroup_config.planned: before the first mkdir, NR_CREATING_FILE names the init
+   and the cgroup, so that the state dir of a create killed from here on still says
+   what to kill and remove (nr_state_open's cleanup of an unfinished create). */
+static int
+save_creating (const struct nr_cgroup *cg, void *arg, nr_error_t *err)
+{
+  const struct create_job *j = arg;
+  _cleanup_free_ char *cgs = nr_cgroup_serialize (cg);
+  struct nr_state s = job_state (j, cgs);
+  _cleanup_free_ char *buf = nr_state_serialize (&s);
+  if (cgs == NULL || buf == NULL)
+    return nr_error (err, ENOMEM, "serialize state");
+  return nr_state_put_file (j->state_fd, NR_CREATING_FILE, buf, strlen (buf), err);
+}
+
 /* Between clone and "created": maps, cgroup, runtime hooks. */
 static int
 drive_child (struct create_job *j, nr_error_t *err)
@@ -204,6 +237,8 @@ drive_child (struct create_job *j, nr_error_t *err)
     .devices = j->cfg->devices,
     .n_devices = j->cfg->n_devices,
     .systemd = j->rt->systemd_cgroup,
+    .planned = save_creating,
+    .planned_arg = j,
   };
   if (nr_cgroup_create (NR_CGROUP_ROOT, &cg, j->pid, &j->cgroup, err) < 0)
     return -1;
@@ -229,24 +264,13 @@ drive_child (struct create_job *j, nr_error_t *err)
 static int
 save_state (struct create_job *j, const char *raw, size_t raw_len, nr_error_t *err)
 {
-  struct nr_state s = {
-    .id = (char *) j->o->id,
-    .pid = j->pid,
-    .pid_start = nr_proc_starttime (j->pid),
-    .bundle = (char *) j->o->bundle,
-    .rootfs = j->rootfs,
-    .created = j->created,
-    .owner = "",
-    .annotations = j->cfg->annotations,
-    .systemd_cgroup = j->rt->systemd_cgroup,
-    .has_userns = oci_config_ns (j->cfg, OCI_NS_USER) != NULL,
-  };
   _cleanup_free_ char *cg = j->cgroup ? nr_cgroup_serialize (j->cgroup) : NULL;
-  s.cgroup = cg;
+  struct nr_state s = job_state (j, cg);
   if (raw && nr_state_put_file (j->state_fd, NR_CONFIG_FILE, raw, raw_len, err) < 0)
     return -1;
   if (nr_state_write (j->state_fd, &s, err) < 0)
     return -1;
+  unlinkat (j->state_fd, NR_CREATING_FILE, 0); /* state.json names all of it now */
   if (j->o->pid_file && nr_write_pid_file (j->o->pid_file, j->pid, err) < 0)
     return -1;
   return 0;

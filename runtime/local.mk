@@ -16,6 +16,7 @@ libnestrun_a_SOURCES += \
 	runtime/process.c runtime/process.h \
 	runtime/rootfs.c runtime/rootfs.h \
 	runtime/mounts.c \
+	runtime/mount_check.c \
 	runtime/mount_lock.c \
 	runtime/devices.c \
 	runtime/terminal.c \

@@ -497,6 +497,9 @@ nr_mount_one (struct nr_init_ctx *ctx, int root_fd, const struct oci_mount *m, n
 {
   if (m->idmap)
     return nr_error (err, ENOTSUP, "mount \"%s\": idmapped mounts are not supported", m->destination);
+  _cleanup_free_ char *src = is_bind (m) ? bind_source (ctx, m) : NULL;
+  if (nr_mount_check_dest (root_fd, m, src, err) < 0)
+    return -1;
   if (m->type && strcmp (m->type, "cgroup") == 0)
     return mount_cgroup (ctx, root_fd, m, err);
   if (is_bind (m))

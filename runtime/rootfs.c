@@ -91,14 +91,19 @@ nr_rootfs_pivot (struct nr_init_ctx *ctx, nr_error_t *err)
   return 0;
 }
 
-/* mount over a path we resolved safely: the magic link names exactly that inode */
+/* Mount over a path we resolved safely: the magic link names exactly that inode.
+   After pivot_root, resolved in the container's / (RESOLVE_IN_ROOT): a masked or
+   read-only path that is a symlink in the image applies to its target in the
+   container, as with runc (which mounts on the path and lets the kernel follow it
+   there); ".." and absolute targets cannot leave the rootfs.  Masking or binding the
+   link itself would leave the target readable or writable through it. */
 static int
 open_in_container (const char *path, nr_error_t *err)
 {
   _cleanup_close_ int root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root < 0)
     return nr_error (err, errno, "open /");
-  return nr_openat_in_root (root, path, O_PATH | O_NOFOLLOW, 0, err);
+  return nr_openat_in_root (root, path, O_PATH, 0, err);
 }
 
 static int
@@ -120,8 +125,6 @@ mask_path (const char *path, nr_error_t *err)
   nr_fd_path (f, p);
   if (fstat (f, &st) < 0)
     return nr_error (err, errno, "stat masked path \"%s\"", path);
-  if (S_ISLNK (st.st_mode))
-    return nr_error (err, ELOOP, "masked path \"%s\" is a symlink", path);
   if (S_ISDIR (st.st_mode))
     {
       if (mount ("tmpfs", p, "tmpfs", MS_RDONLY, "size=0k,nr_inodes=1") < 0)

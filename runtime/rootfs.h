@@ -17,6 +17,9 @@ int nr_devices_setup (struct nr_init_ctx *ctx, int root_fd, nr_error_t *err);
 int nr_rootfs_pivot (struct nr_init_ctx *ctx, nr_error_t *err);
 int nr_rootfs_finish (struct nr_init_ctx *ctx, nr_error_t *err);
 int nr_sysctl_apply (const struct oci_config *c, nr_error_t *err);
+/* mount_check.c: refuse a destination inside the container's /proc (runc's
+   checkProcMount); bind_src is the bind mount's host source, NULL for other types. */
+int nr_mount_check_dest (int root_fd, const struct oci_mount *m, const char *bind_src, nr_error_t *err);
 /* Is there a mount whose destination is exactly dest? */
 const struct oci_mount *nr_config_mount_at (const struct oci_config *c, const char *dest);
 

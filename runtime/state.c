@@ -109,6 +109,37 @@ not_found (const char *id, nr_error_t *err)
   return -1;
 }
 
+/* What a create killed before it saved state.json left besides its state dir: the
+   init (if it outlived the create: past PR_SET_PDEATHSIG) and the cgroup, both named
+   in NR_CREATING_FILE.  Done as delete --force does it; best effort. */
+static void
+remove_unfinished (int dirfd)
+{
+  _cleanup_free_ char *buf = NULL;
+  struct nr_state s = { 0 };
+  struct nr_cgroup *cg = NULL;
+  nr_error_t e = NULL;
+  size_t len = 0;
+  if (nr_read_file_at (dirfd, NR_CREATING_FILE, NR_STATE_MAX_FILE, &buf, &len, &e) < 0
+      || nr_state_parse (buf, len, &s, &e) < 0)
+    goto out;
+  if (nr_state_pid_alive (&s))
+    kill (s.pid, SIGKILL);
+  if (s.cgroup && nr_cgroup_load (s.cgroup, &cg, &e) == 0)
+    {
+      if (nr_cgroup_kill_all (cg, SIGKILL, &e) < 0)
+        nr_error_free (&e);
+      if (nr_cgroup_destroy (cg, &e) < 0)
+        nr_warn ("clean up after an interrupted create: %s", e->msg);
+    }
+out:
+  if (e && e->status != ENOENT)
+    nr_warn ("clean up after an interrupted create: %s", e->msg);
+  nr_error_free (&e);
+  nr_cgroup_free (cg);
+  nr_state_clear (&s);
+}
+
 int
 nr_state_open (const char *root, const char *id, bool exclusive, int *dirfd, nr_error_t *err)
 {
@@ -134,8 +165,12 @@ nr_state_open (const char *root, const char *id, bool exclusive, int *dirfd, nr_
          the state (see nr_state_create_dir).  Nobody will finish it: remove it so
          that the id can be used again. */
       nr_error_t e = NULL;
-      if (exclusive && fstat (fd, &st) == 0 && st.st_nlink > 0 && nr_state_remove (root, id, &e) < 0)
-        nr_error_free (&e);
+      if (exclusive && fstat (fd, &st) == 0 && st.st_nlink > 0)
+        {
+          remove_unfinished (fd);
+          if (nr_state_remove (root, id, &e) < 0)
+            nr_error_free (&e);
+        }
       return not_found (id, err);
     }
   *dirfd = TAKE_FD (fd);
@@ -203,7 +238,7 @@ nr_state_read (int dirfd, struct nr_state *s, nr_error_t *err)
 {
   _cleanup_free_ char *buf = NULL;
   size_t len = 0;
-  if (nr_read_file_at (dirfd, NR_STATE_FILE, 1 << 20, &buf, &len, err) < 0)
+  if (nr_read_file_at (dirfd, NR_STATE_FILE, NR_STATE_MAX_FILE, &buf, &len, err) < 0)
     return -1;
   return nr_state_parse (buf, len, s, err);
 }

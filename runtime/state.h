@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "runtime/container.h"
 #include "common/log.h"
+#include "common/json.h"
 
 struct nr_state
 {
@@ -49,6 +50,12 @@ unsigned long long nr_proc_starttime (pid_t pid);
 
 #define NR_START_SOCK "start.sock"
 #define NR_STATE_FILE "state.json"
+/* state.json carries the config's annotations: whatever a config.json may hold
+   (NR_JSON_MAX_FILE) must be readable back, with room for the fixed fields. */
+#define NR_STATE_MAX_FILE (NR_JSON_MAX_FILE + (1u << 20))
 #define NR_CONFIG_FILE "config.json"
+/* Written by create before it makes the cgroup, removed once state.json exists: an
+   nr_state whose pid and cgroup a killed create's leftovers are cleaned up from. */
+#define NR_CREATING_FILE "creating.json"
 
 #endif

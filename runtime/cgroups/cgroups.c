@@ -294,9 +294,35 @@ nr_cgroup_update (const struct nr_cgroup *cg, const struct oci_resources *res, n
 
 /* ---- create ---------------------------------------------------------------------- */
 
+/* The highest level of d->path that does not exist yet, as d->top: what make_dirs
+   is about to create (a level someone else makes meanwhile is not removed by a
+   destroy from this plan while it holds anything: rmdir refuses). */
+static void
+plan_top (struct nr_cg_dir *d)
+{
+  _cleanup_free_ char *walk = strdup (d->path);
+  if (walk == NULL)
+    abort ();
+  free (d->top);
+  d->top = NULL;
+  for (;;)
+    {
+      struct stat st;
+      if (stat (walk, &st) == 0 || errno != ENOENT)
+        return;
+      free (d->top);
+      if ((d->top = strdup (walk)) == NULL)
+        abort ();
+      char *slash = strrchr (walk, '/');
+      if (slash == NULL || (size_t) (slash - walk) <= strlen (d->mount))
+        return;
+      *slash = '\0';
+    }
+}
+
 static int
-build_dirs (struct nr_cgroup *cg, const struct nr_cg_mounts *ms, const char *inner, const char *self,
-            nr_error_t *err)
+build_dirs (struct nr_cgroup *cg, const struct nr_cg_mounts *ms, const struct nr_cgroup_config *cfg, const char *inner,
+            const char *self, nr_error_t *err)
 {
   for (size_t i = 0; i < ms->n; i++)
     {
@@ -308,6 +334,19 @@ build_dirs (struct nr_cgroup *cg, const struct nr_cg_mounts *ms, const char *inn
   /* no devices controller is no device policy: fatal, as runc */
   if (cg->mode != NR_CGROUP_V2 && nr_cg_find (cg, "devices") == NULL)
     return nr_error (err, ENOENT, "the \"devices\" cgroup controller is not mounted");
+  if (cfg->planned)
+    {
+      for (size_t i = 0; i < cg->n; i++)
+        plan_top (&cg->dirs[i]);
+      int r = cfg->planned (cg, cfg->planned_arg, err);
+      for (size_t i = 0; i < cg->n; i++)
+        {
+          free (cg->dirs[i].top); /* make_dirs records what it really makes */
+          cg->dirs[i].top = NULL;
+        }
+      if (r < 0)
+        return -1;
+    }
   for (size_t i = 0; i < cg->n; i++)
     {
       struct nr_cg_dir *d = &cg->dirs[i];
@@ -381,7 +420,7 @@ create_in (struct nr_cgroup *cg, const struct nr_cg_mounts *ms, const struct nr_
     return -1;
   if (nr_cg_devrules_build (cfg->resources, cfg->devices, cfg->n_devices, &rules, &n, err) < 0)
     return -1;
-  if (build_dirs (cg, ms, inner, self, err) < 0 || apply (cg, cfg->resources, rules, n, true, err) < 0)
+  if (build_dirs (cg, ms, cfg, inner, self, err) < 0 || apply (cg, cfg->resources, rules, n, true, err) < 0)
     return -1;
   return pid > 0 ? join (cg, pid, self, err) : 0;
 }

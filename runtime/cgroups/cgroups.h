@@ -44,6 +44,12 @@ struct nr_cgroup_config
   const struct oci_device *devices;
   size_t n_devices;
   bool systemd; /* --systemd-cgroup: refused (not implemented) with a clear error */
+  /* Called once the directories are known and before any is made, with a handle
+     whose nr_cgroup_serialize names them and the levels that do not exist yet (those
+     create will make): create saves it so that a kill -9 during or after the
+     mkdirs leaves the cgroup named on disk.  Failing it fails create, nothing made. */
+  int (*planned) (const struct nr_cgroup *cg, void *arg, nr_error_t *err);
+  void *planned_arg;
 };
 
 /* root: NR_CGROUP_ROOT (NULL means that); tests pass a fake tree. */

@@ -63,7 +63,10 @@ memmem_sep (const char *p, const char *end)
 static char *
 substitute (const char *p, size_t len, size_t self, char hex[][65], size_t n, size_t *out_len)
 {
-  char *o = malloc (len * 32 + 1), *w = o;
+  size_t ats = 0; /* each "@N" (2 bytes) becomes 64: size the output for them, not 32x */
+  for (const char *a = p; (a = memchr (a, '@', (size_t) (p + len - a))) != NULL; a++)
+    ats++;
+  char *o = malloc (len + 62 * ats + 1), *w = o;
   if (o == NULL)
     return NULL;
   for (size_t i = 0; i < len; i++)

@@ -37,7 +37,8 @@ tests_fuzz_fuzz_layer_LDADD = $(NR_LIBS)
 
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/gen-corpus.py bench/fuzz-campaign.sh \
 	hack/lint.sh hack/lint-suppressions.txt hack/clang-format-clean.txt .clang-format \
-	tests/integration/crash.bats tests/integration/concurrency.bats docs/security.md
+	tests/integration/crash.bats tests/integration/concurrency.bats docs/security.md \
+	tests/integration/hostile_config.bats tests/integration/hostile_layers.bats
 
 if ENABLE_FUZZERS
 # libFuzzer binaries, built with make check.  For coverage of the library too,

@@ -35,13 +35,14 @@ function setup() {
 	CT="ct-$BATS_TEST_NUMBER"
 	# the runtime's state root: private (the shim's default is /run/containerd/runc/<ns>)
 	RUNC_ROOT="$ENG_DIR/runtime-root"
+	engine_health_begin "$ENG_DIR" "$ENG_NS"
 }
 
 function teardown() {
 	"$CTR" -a "$ENG_DIR/ctd/containerd.sock" -n "$ENG_NS" task kill -s KILL "$CT" >/dev/null 2>&1
 	"$CTR" -a "$ENG_DIR/ctd/containerd.sock" -n "$ENG_NS" task rm -f "$CT" >/dev/null 2>&1
 	"$CTR" -a "$ENG_DIR/ctd/containerd.sock" -n "$ENG_NS" container rm "$CT" >/dev/null 2>&1
-	return 0
+	engine_health_check
 }
 
 function ctr() {
@@ -91,6 +92,7 @@ function task_status() {
 	[ "$output" = 1000 ]
 	ctr task exec --exec-id e3 --cwd /tmp "$CT" pwd
 	[ "$output" = /tmp ]
+	expect_error # the runtime logs the failed exec
 	ctr task exec --exec-id e4 "$CT" no-such-binary
 	[ "$status" -ne 0 ]
 	[[ "$output" == *'exec: "no-such-binary": executable file not found in $PATH'* ]]

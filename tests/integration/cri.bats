@@ -63,6 +63,7 @@ function setup() {
 	eng_requires root containerd cri_client
 	POD_ID=
 	POD_NAME="pod-$BATS_TEST_NUMBER"
+	engine_health_begin "$ENG_DIR" "$ENG_CGROUP"
 }
 
 function teardown() {
@@ -70,7 +71,7 @@ function teardown() {
 		"$PYTHON3" "$CRI_PY" --socket "$ENG_DIR/ctd/containerd.sock" StopPodSandbox "{\"pod_sandbox_id\":\"$POD_ID\"}" >/dev/null 2>&1
 		"$PYTHON3" "$CRI_PY" --socket "$ENG_DIR/ctd/containerd.sock" RemovePodSandbox "{\"pod_sandbox_id\":\"$POD_ID\"}" >/dev/null 2>&1
 	fi
-	return 0
+	engine_health_check
 }
 
 # cri METHOD [JSON]: one CRI call; sets status/output (the response JSON).
@@ -167,6 +168,7 @@ function sandbox_log() {
 	cri ExecSync "{\"container_id\": \"$CID\", \"cmd\": [\"sh\", \"-c\", \"tr '\\\\0' ' ' </proc/1/cmdline\"], \"timeout\": 10}"
 	[ "$(jq -r '.stdout | @base64d' <<<"$output")" = "/pause pause " ]
 
+	expect_error # the runtime logs the failed exec
 	cri ExecSync "{\"container_id\": \"$CID\", \"cmd\": [\"no-such-binary\"], \"timeout\": 10}"
 	[ "$status" -ne 0 ] || [ "$(jq -r .exit_code <<<"$output")" -ne 0 ]
 	[[ "$output" == *'executable file not found'* ]] || [ "$(jq -r .exit_code <<<"$output")" -eq 126 ]

@@ -17,6 +17,7 @@ function teardown_file() {
 
 function setup() {
 	requires docker
+	engine_health_begin "$DOCKER_TMP" "$DOCKER_CGROUP_PARENT"
 }
 
 function teardown() {
@@ -24,6 +25,7 @@ function teardown() {
 	ids=$(dk ps -aq 2>/dev/null) || true
 	# shellcheck disable=SC2086
 	[ -z "$ids" ] || dk rm -f $ids >/dev/null 2>&1 || true
+	engine_health_check
 }
 
 @test "docker: the runtime is registered and runs a container" {
@@ -40,6 +42,7 @@ function teardown() {
 	[ "$status" -eq 3 ]
 	dockerun -- sh -c 'exit 42'
 	[ "$status" -eq 42 ]
+	expect_error # the runtime logs the failed exec
 	run -127 dk run --rm --runtime nestrun "$DOCKER_IMAGE" no-such-binary
 	[[ "$output" == *'executable file not found in $PATH'* ]]
 }

@@ -45,6 +45,8 @@ function start_dockerd() {
 	DOCKER_BRIDGE="nrbr$$"
 	DOCKER_SUBNET="10.213.$(($$ % 200 + 20))"
 	DOCKER_CGROUP_PARENT="nestrun-docker-$$"
+	# the runtime's error lines, for engine_health_check (helpers.bash)
+	export NESTRUN_DEBUG_ERROR_LOG="$DOCKER_TMP/runtime-errors.log"
 	export DOCKER_CONFIG="$DOCKER_TMP/client-config"
 	mkdir -p "$DOCKER_CONFIG"
 

@@ -31,10 +31,12 @@ function setup() {
 	eng_requires root dockerd
 	export DOCKER_HOST="unix://$ENG_DIR/docker/docker.sock"
 	CT="nr-ops-$BATS_TEST_NUMBER"
+	engine_health_begin "$ENG_DIR" "$ENG_CGROUP"
 }
 
 function teardown() {
 	"$DOCKER" rm -f "$CT" >/dev/null 2>&1 || true
+	engine_health_check
 }
 
 # docker CMD... with its status and output logged (bats shows them on failure).
@@ -77,6 +79,7 @@ function cgroup_of() {
 	docker run --rm --runtime nestrun "$IMAGE" sh -c 'exit 42'
 	[ "$status" -eq 42 ]
 
+	expect_error # the runtime logs the failed exec
 	docker run --rm --runtime nestrun "$IMAGE" no-such-binary
 	[ "$status" -eq 127 ]
 	[[ "$output" == *'exec: "no-such-binary": executable file not found in $PATH'* ]]
@@ -109,6 +112,7 @@ function cgroup_of() {
 	[[ "$output" == sleep* ]]
 
 	# docker exec maps every failure to start the process to 126 (runc alike)
+	expect_error # the runtime logs the failed exec
 	docker exec "$CT" no-such-binary
 	[ "$status" -eq 126 ]
 	[[ "$output" == *'exec: "no-such-binary": executable file not found in $PATH'* ]]

@@ -49,6 +49,9 @@ function eng_mkdir() {
 	ENG_DIR=$(mktemp -d /tmp/nr-eng.XXXXXX)
 	chmod 711 "$ENG_DIR"
 	export ENG_DIR
+	# the runtime's error lines, for engine_health_check (helpers.bash); the daemons
+	# started from here on pass it down to the runtime
+	export NESTRUN_DEBUG_ERROR_LOG="$ENG_DIR/runtime-errors.log"
 }
 
 # Wait until "$@" succeeds: eng_wait TRIES DELAY CMD...

@@ -18,8 +18,21 @@ function setup() {
 }
 
 function teardown() {
+	local rc=0
+	# health: setup only writes the files it is pointed at; no --log error line
+	# unless the test provoked one (status != 0)
+	if [ -f "${SETUP_LOG:-}" ] && [ "${status:-0}" -eq 0 ] && grep -q '"level":"error"' "$SETUP_LOG"; then
+		echo "unexpected error lines in $SETUP_LOG:" >&2
+		cat "$SETUP_LOG" >&2
+		rc=1
+	fi
+	[ -z "$(find /etc/docker /etc/containers -newer "$BATS_RUN_TMPDIR" -name '*nestrun-backup*' 2>/dev/null)" ] || {
+		echo "a backup was written under /etc" >&2
+		rc=1
+	}
 	[ -n "${SETUP_DIR:-}" ] && rm -rf "$SETUP_DIR"
 	SETUP_DIR=
+	return $rc
 }
 
 # nestrun_setup ARGS...: `nestrun setup ARGS` with a --log of its own

@@ -521,3 +521,75 @@ function teardown_bundle() {
 	unset ROOT
 	return $rc
 }
+
+# ---- engine suites -----------------------------------------------------------------
+# The engine suites (docker, containerd, CRI, podman, nested, image) drive the runtime
+# through private daemons under one directory, and the engines give the runtime --log
+# files inside bundles they delete.  engine_health_begin DIR [CGROUP_PARENT...] notes
+# what is there before a test; engine_health_check, once the test's teardown removed
+# its containers, fails on what the test added and left: a process running in a rootfs
+# under DIR, a mount under DIR, runtime state (a state.json) under DIR, a cgroup under
+# a parent, and error lines the runtime wrote to $NESTRUN_DEBUG_ERROR_LOG (common/
+# debug.h; the suites export it before starting their daemons, whose runtimes inherit
+# it) unless the test called expect_error.  runc ignores that variable: against the
+# oracle the error check has nothing to read.
+
+# One line per thing found, sorted: "process PID", "mount PATH", "state DIR", "cgroup DIR".
+function __engine_snapshot() {
+	local dir=$1 p r cg
+	shift
+	{
+		for p in /proc/[0-9]*; do
+			r=$(readlink "$p/root" 2>/dev/null) || continue
+			[[ "$r" == "$dir/"* ]] && echo "process ${p#/proc/}"
+		done
+		# (not dockerd's own bind of the host's network namespace, made at the first
+		# --network host and kept for the daemon's life)
+		awk -v r="$dir/" 'index($5, r) == 1 && $5 !~ /\/netns\/default$/ {print "mount " $5}' /proc/self/mountinfo
+		# runtime state roots sit a few levels down; image data (vfs, overlay2,
+		# snapshots, rootfs copies) holds no state.json worth the walk
+		find "$dir" -maxdepth 8 \( -name vfs -o -name overlay2 -o -name snapshots -o -name rootfs \
+			-o -name blobs -o -name layers \) -prune -o -name state.json -printf 'state %h\n' 2>/dev/null
+		# (not podman's <parent>/conmon, made at the first run and kept)
+		for cg in "$@"; do
+			find /sys/fs/cgroup/*/"${cg#/}" /sys/fs/cgroup/"${cg#/}" -mindepth 1 -type d ! -name conmon \
+				-printf 'cgroup %p\n' 2>/dev/null
+		done
+	} | LC_ALL=C sort -u
+}
+
+function engine_health_begin() {
+	ENGINE_HEALTH_ARGS=("$@")
+	ENGINE_HEALTH_BEFORE=$(__engine_snapshot "$@")
+	ENGINE_ERRORS_AT=0
+	if [ -n "${NESTRUN_DEBUG_ERROR_LOG:-}" ] && [ -f "$NESTRUN_DEBUG_ERROR_LOG" ]; then
+		ENGINE_ERRORS_AT=$(wc -l <"$NESTRUN_DEBUG_ERROR_LOG")
+	fi
+	NR_EXPECT_ERROR=
+}
+
+function engine_health_check() {
+	[ -n "${ENGINE_HEALTH_ARGS+x}" ] || return 0
+	local new='' i line problems=() errors
+	# engines tear containers down asynchronously (shim exit, cgroup and mount removal)
+	for ((i = 0; i < 50; i++)); do
+		new=$(LC_ALL=C comm -13 <(echo "$ENGINE_HEALTH_BEFORE") <(__engine_snapshot "${ENGINE_HEALTH_ARGS[@]}"))
+		[ -z "$new" ] && break
+		sleep 0.2
+	done
+	while read -r line; do
+		[ -n "$line" ] || continue
+		case $line in
+		process\ *) problems+=("$line left: $(tr '\0' ' ' <"/proc/${line#process }/cmdline" 2>/dev/null)") ;;
+		*) problems+=("$line left") ;;
+		esac
+	done <<<"$new"
+	if [ -n "${NESTRUN_DEBUG_ERROR_LOG:-}" ] && [ -f "$NESTRUN_DEBUG_ERROR_LOG" ] && [ -z "${NR_EXPECT_ERROR:-}" ]; then
+		errors=$(tail -n +"$((ENGINE_ERRORS_AT + 1))" "$NESTRUN_DEBUG_ERROR_LOG")
+		[ -z "$errors" ] || problems+=("unexpected runtime errors: $errors")
+	fi
+	unset ENGINE_HEALTH_ARGS
+	[ ${#problems[@]} -eq 0 ] && return 0
+	printf 'engine health check: %s\n' "${problems[@]}" >&2
+	return 1
+}

@@ -1,10 +1,12 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: Apache-2.0
-# The image store: import, dedup, integrity, hostile tars, crash safety, concurrency,
-# gc and leases, the Docker data-root seed run by an unmodified dockerd, and the
-# containers-storage view used by an unmodified podman.
+# The image store: import, dedup, integrity, crash safety, concurrency, gc and
+# leases, the Docker data-root seed run by an unmodified dockerd, and the
+# containers-storage view used by an unmodified podman.  Hostile archives
+# (traversal, link escapes, bombs, bad digests...) are hostile_layers.bats.
 # shellcheck disable=SC2154
 
+load helpers
 load image_helpers
 
 function setup_file() {
@@ -29,15 +31,15 @@ function setup() {
 	requires_root
 	[ -x "$NESTRUN_BIN" ] || skip "no nestrun binary (set NESTRUN_BIN)"
 	export NESTRUN_STORE="$BATS_TEST_TMPDIR/store"
-	OUTSIDE="$BATS_TEST_TMPDIR/outside"
-	mkdir -p "$OUTSIDE"
+	export NESTRUN_DEBUG_ERROR_LOG="$BATS_TEST_TMPDIR/runtime-errors.log"
+	engine_health_begin "$BATS_TEST_TMPDIR"
 }
 
 function teardown() {
 	podman_view_stop "$BATS_TEST_TMPDIR/nr-img-pm-$$"
 	umount_under "$BATS_TEST_TMPDIR/"
 	[ -n "${SEEDED:-}" ] && dockerd_stop "$SEEDED" && umount_under "$SEEDED"
-	true
+	engine_health_check
 }
 
 @test "import a root filesystem tarball, ls, inspect, run it from an overlay of the store" {
@@ -103,28 +105,12 @@ function teardown() {
 	[ "$status" -eq 0 ]
 	nr_image ls -q
 	[[ "$output" == *"nrtest/multi:1"* && "$output" == *"nrtest/other:1"* ]]
+	expect_error
 	DOCKER_HOST="unix://$ENGINE/docker.sock" NESTRUN_DOCKER=$DOCKER_CLI \
 		nr_image import --from-docker nrtest/no-such:1
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"docker save nrtest/no-such:1"* ]]
 	store_is_clean "$NESTRUN_STORE"
-}
-
-@test "hostile tars are refused, name image, layer and entry, and write nothing outside the store" {
-	python3 "$IMG_ROOT/gen-hostile-tars.py" "$BATS_TEST_TMPDIR/corpus" "$OUTSIDE"
-	local f
-	for f in "$BATS_TEST_TMPDIR"/corpus/*.tar; do
-		nr_image import --max-entries 1000 --max-layer-bytes 1048576 "$f"
-		[ "$status" -ne 0 ] || img_fail "$(basename "$f") was accepted"
-		case $(basename "$f") in
-		truncated.tar) [[ "$output" == *"Truncated"* ]] ;;
-		*) [[ "$output" == *'image "hostile/case:1": layer 2/2'* ]] || img_fail "no image/layer in: $output" ;;
-		esac
-		[ -z "$(ls -A "$OUTSIDE")" ] || img_fail "$(basename "$f") wrote outside: $(ls "$OUTSIDE")"
-		store_is_clean "$NESTRUN_STORE"
-		[ -z "$(ls -A "$NESTRUN_STORE/layers")" ] || img_fail "$(basename "$f") left layers"
-		[ ! -s "$NESTRUN_STORE/refs.json" ] || ! grep -q hostile "$NESTRUN_STORE/refs.json"
-	done
 }
 
 @test "kill -9 during import leaves no partial layer or ref; the next operation clears the debris" {
@@ -196,6 +182,7 @@ function teardown() {
 	[ "$(echo "$output" | jfield layers_removed)" = 3 ] # multi's own layers; the base stays
 	mount_image keep/other:2 "$BATS_TEST_TMPDIR/m"
 	[ "$(cat "$BATS_TEST_TMPDIR/m/other")" = other ]
+	expect_error
 	nr_image rm nrtest/multi:1
 	[ "$status" -ne 0 ]
 	[[ "$output" == *'no image "nrtest/multi:1"'* ]]

@@ -9,6 +9,7 @@
 #   NESTRUN_STATIC=/path/to/static/nestrun bats tests/integration/nested.bats
 # shellcheck disable=SC2154
 
+load helpers
 load ../nested/helpers
 
 setup_file() {
@@ -29,12 +30,14 @@ teardown_file() {
 
 setup() {
 	[ -z "${NEST_SKIP:-}" ] || skip "$NEST_SKIP"
+	engine_health_begin "$NEST_WORK" "$NEST_CGROUP_PARENT"
 }
 
 teardown() {
 	local rc=0
 	nest_teardown || rc=1
 	lab_cleanup
+	engine_health_check || rc=1
 	return $rc
 }
 
@@ -158,6 +161,7 @@ chain_nest_dirs() {
 	nest_start d1 -e NESTRUN_PRELOAD=busybox
 	run hdocker exec d1 docker images --format '{{.Repository}}:{{.Tag}}'
 	[ "$output" = "busybox:latest" ]
+	expect_error # create refuses the unknown image
 	run hdocker run -d --runtime nestrun --privileged -e NESTRUN_NESTED=1 -e NESTRUN_PRELOAD=nosuch:1 nestrun-dind:test
 	[ "$status" -ne 0 ]
 	[[ "$output" == *'preload: image \"nosuch:1\" is not in the store'* ]] || [[ "$output" == *'preload: image "nosuch:1" is not in the store'* ]]

@@ -16,6 +16,7 @@
 #       bats tests/integration/nested_attacks.bats
 # shellcheck disable=SC2154
 
+load helpers
 load ../nested/helpers
 
 S=/run/nestrun-nest/store
@@ -30,6 +31,8 @@ setup_file() {
 	fi
 	nest_dockerd_start
 	nest_images
+	# health (for teardown_file): the chain is the file's, so is the check
+	engine_health_begin "$NEST_WORK" "$NEST_CGROUP_PARENT"
 	nest_chain 3
 	# the reference, once the chain's nests and leases exist
 	STORE_SUM0=$(store_sum)
@@ -43,7 +46,15 @@ setup_file() {
 }
 
 teardown_file() {
+	local rc=0
+	if [ -z "${NEST_SKIP:-}" ]; then
+		# nothing of the chain survives its removal: nests, leases, mounts,
+		# processes, state, cgroups, runtime errors
+		nest_teardown || rc=1
+		engine_health_check || rc=1
+	fi
 	nest_dockerd_stop
+	return $rc
 }
 
 setup() {

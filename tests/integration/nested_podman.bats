@@ -12,6 +12,7 @@
 #   NESTRUN_STATIC=/path/to/static/nestrun bats tests/integration/nested_podman.bats
 # shellcheck disable=SC2154
 
+load helpers
 load ../nested/helpers
 # its own cgroup parent: nested.bats may run beside it
 export NEST_CGROUP_PARENT=/nestrun-nested-podman-test
@@ -36,10 +37,14 @@ teardown_file() {
 
 setup() {
 	[ -z "${NEST_SKIP:-}" ] || skip "$NEST_SKIP"
+	engine_health_begin "$NEST_WORK" "$NEST_CGROUP_PARENT"
 }
 
 teardown() {
-	nest_teardown
+	local rc=0
+	nest_teardown || rc=1
+	engine_health_check || rc=1
+	return $rc
 }
 
 # A podman nest at depth 1, recognized by the podman in its rootfs (no opt-in).

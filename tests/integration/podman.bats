@@ -47,10 +47,12 @@ function teardown_file() {
 function setup() {
 	eng_requires root podman
 	CT="nr-pm-$BATS_TEST_NUMBER"
+	engine_health_begin "$ENG_DIR" "$ENG_CGROUP"
 }
 
 function teardown() {
 	__podman rm -f -t 0 "$CT" >/dev/null 2>&1 || true
+	engine_health_check
 }
 
 function __podman() {
@@ -79,6 +81,7 @@ function start_sleeper() {
 	[ "$output" = hello-podman ]
 	pm run --rm --network none --cgroup-parent "/$ENG_CGROUP" "$IMAGE" sh -c 'exit 13'
 	[ "$status" -eq 13 ]
+	expect_error # the runtime logs the failed exec
 	pm run --rm --network none --cgroup-parent "/$ENG_CGROUP" "$IMAGE" no-such-binary
 	[ "$status" -eq 127 ]
 }

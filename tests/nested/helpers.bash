@@ -35,6 +35,8 @@ nest_missing() {
 nest_dockerd_start() {
 	NEST_WORK=${NEST_WORK:-$(mktemp -d /tmp/nest-e2e.XXXXXX)}
 	NEST_STORE=$NEST_WORK/store
+	# the depth-0 runtime's error lines, for engine_health_check (helpers.bash)
+	export NESTRUN_DEBUG_ERROR_LOG="$NEST_WORK/runtime-errors.log"
 	DOCKER_HOST_SOCK=unix://$NEST_WORK/docker.sock
 	mkdir -p "$NEST_WORK"/{data,exec} "$NEST_STORE"
 	# "nestrun-max2": the same nestrun with NESTRUN_MAX_DEPTH=2 in its environment

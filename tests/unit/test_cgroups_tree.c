@@ -814,6 +814,60 @@ test_none (void)
   nr_cgroup_free (cg);
 }
 
+/* nr_cgroup_config.planned: called before the first mkdir with the levels create is
+   about to make; a destroy from that plan removes them; a failing callback fails
+   create with nothing made. */
+static char *planned_json;
+static bool planned_saw_dir;
+
+static int
+on_planned (const struct nr_cgroup *cg, void *arg, nr_error_t *err)
+{
+  free (planned_json);
+  planned_json = nr_cgroup_serialize (cg);
+  planned_saw_dir = exists ("a/b");
+  return arg ? nr_error (err, ENOSPC, "save the plan") : 0;
+}
+
+static void
+test_planned (void)
+{
+  struct nr_cgroup_config cfg = { .cgroups_path = "/a/b/c", .id = "p", .planned = on_planned };
+  struct nr_cgroup *cg = NULL, *plan = NULL;
+  nr_error_t err = NULL;
+  setup (V2, NULL);
+  char *a = nr_cg_join (root, "a");
+  mkdir (a, 0755);
+  free (a);
+  if (!ok (nr_cgroup_create (root, &cfg, 0, &cg, &err) == 0, "create with a plan callback"))
+    diag ("%s", err->msg);
+  ok (planned_json && !planned_saw_dir, "called before the first mkdir");
+  char want[256];
+  snprintf (want, sizeof want, "\"created\":\"%s/a/b\"", root);
+  like (planned_json, want, "the plan names a/b, the highest missing level");
+  ok (nr_cgroup_load (planned_json, &plan, &err) == 0, "the plan loads as a cgroup handle");
+  ok (exists ("a/b/c"), "create made the directories");
+  ok (nr_cgroup_destroy (plan, &err) == 0, "a destroy from the plan (a killed create's cleanup)");
+  ok (!exists ("a/b") && exists ("a"), "removes what create made, not the level that was there");
+  nr_cgroup_free (plan);
+  nr_cgroup_free (cg);
+  cg = NULL;
+  setup (V2, NULL);
+  ok (nr_cgroup_create (root, &cfg, 0, &cg, &err) == 0 && exists ("a/b/c"), "again, nothing there before");
+  snprintf (want, sizeof want, "\"created\":\"%s/a\"", root);
+  like (planned_json, want, "the plan names a");
+  nr_cgroup_free (cg);
+  cg = NULL;
+  setup (V2, NULL);
+  cfg.planned_arg = &cfg;
+  ok (nr_cgroup_create (root, &cfg, 0, &cg, &err) < 0, "a failing plan callback fails create");
+  like (err ? err->msg : NULL, "save the plan", "with its error");
+  nr_error_free (&err);
+  ok (!exists ("a") && cg == NULL, "nothing was made");
+  free (planned_json);
+  planned_json = NULL;
+}
+
 int
 main (void)
 {
@@ -824,6 +878,7 @@ main (void)
   test_hybrid ();
   test_v2_stats ();
   test_none ();
+  test_planned ();
   nr_error_t err = NULL;
   if (tmp[0] && nr_rm_rf (tmp, &err) < 0)
     nr_error_free (&err);

@@ -571,6 +571,15 @@ test_resources (void)
            "device rule type");
   invalid (LCFG ("'resources':{'devices':[{'allow':true,'access':'rwx'}]}"), "\"linux.resources.devices[0].access\"",
            "device rule access");
+  invalid (LCFG ("'resources':{'devices':[{'allow':true,'type':'c','major':4294967297,'minor':1}]}"),
+           "\"linux.resources.devices[0].major\": 4294967297 is out of range", "device rule major beyond 32 bits");
+  invalid (LCFG ("'resources':{'devices':[{'allow':true,'type':'c','major':1,'minor':-2}]}"),
+           "\"linux.resources.devices[0].minor\": -2 is out of range", "device rule minor below -1");
+  invalid (LCFG ("'devices':[{'path':'/dev/x','type':'c','major':4096,'minor':0}]"),
+           "\"linux.devices[0].major\": 4096 is beyond the kernel's range (0-4095)", "device major beyond 12 bits");
+  invalid (LCFG ("'devices':[{'path':'/dev/x','type':'b','major':1,'minor':1048576}]"),
+           "\"linux.devices[0].minor\": 1048576 is beyond the kernel's range", "device minor beyond 20 bits");
+  valid (LCFG ("'devices':[{'path':'/dev/x','type':'c','major':4095,'minor':1048575}]"), "largest device numbers");
   invalid (LCFG ("'resources':{'blockIO':{'weightDevice':[{'major':8,'minor':0}]}}"),
            "needs weight or leafWeight", "weightDevice without a weight");
   invalid (LCFG ("'resources':{'unified':{'../x':'1'}}"), "is not a cgroup file name", "unified key with a slash");
@@ -854,6 +863,28 @@ test_limits (void)
   ok (oci_config_parse_data (deep, strlen (deep), "config.json", &c, &err) < 0 && strstr (err->msg, "nested deeper"),
       "deep nesting refused");
   oci_config_free (c);
+  nr_error_free (&err);
+
+  /* brackets inside strings (with escaped quotes and backslashes) do not count */
+  p = deep + sprintf (deep, "{\"ociVersion\":\"1.0.0\",\"x\":\"\\\\\\\"");
+  for (size_t i = 0; i < depth; i++)
+    *p++ = '[';
+  strcpy (p, "\"}");
+  ok (oci_config_parse_data (deep, strlen (deep), "config.json", &c, &err) == 0,
+      "brackets in a string are not nesting");
+  oci_config_free (c);
+  c = NULL;
+  nr_error_free (&err);
+  /* exactly NR_JSON_MAX_DEPTH levels (the object is one) are fine */
+  p = deep + sprintf (deep, "{\"ociVersion\":\"1.0.0\",\"x\":");
+  for (size_t i = 0; i < NR_JSON_MAX_DEPTH - 1; i++)
+    *p++ = '[';
+  for (size_t i = 0; i < NR_JSON_MAX_DEPTH - 1; i++)
+    *p++ = ']';
+  strcpy (p, "}");
+  ok (oci_config_parse_data (deep, strlen (deep), "config.json", &c, &err) == 0, "NR_JSON_MAX_DEPTH levels accepted");
+  oci_config_free (c);
+  c = NULL;
   nr_error_free (&err);
 
   const char nul[] = "{\"ociVersion\":\"1.0.0\"}\0{}";
