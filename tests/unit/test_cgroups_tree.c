@@ -812,6 +812,11 @@ test_none (void)
   is_str (s, "{\"mode\":\"none\",\"dirs\":[]}", "serialized");
   free (s);
   nr_cgroup_free (cg);
+  cfg.resources = NULL;
+  ok (nr_cgroup_create (root, &cfg, 1, &cg, &err) == 0 && nr_cgroup_count (cg) == 0,
+      "no cgroups and no linux.resources: create succeeds too");
+  nr_error_free (&err);
+  nr_cgroup_free (cg);
 }
 
 int
