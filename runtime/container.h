@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <sys/types.h>
+#include <time.h>
 #include "common/error.h"
 #include "oci/config.h"
 
@@ -80,8 +81,23 @@ int nr_container_pids (const struct nr_runtime *rt, const char *id, pid_t **pids
 char *nr_ps_table (const pid_t *pids, size_t n, int argc, char **argv, nr_error_t *err);
 int nr_container_update (const struct nr_runtime *rt, const char *id, const struct oci_resources *res,
                          nr_error_t *err);
-/* runc's events JSON: {"type":"stats","id":…,"data":{…}} */
-char *nr_container_stats_json (const struct nr_runtime *rt, const char *id, nr_error_t *err);
+
+/* events: runc's stream, one JSON object per event: {"type":"stats","id":…,"data":{…}}
+   (data: runc's types.Stats) and {"type":"oom","id":…}. */
+struct nr_event
+{
+  const char *type; /* "stats", "oom" */
+  const char *json; /* the whole event, one line without its newline */
+};
+/* Called for each event; < 0 (with *err set) stops the stream. */
+typedef int (*nr_event_fn) (const struct nr_event *ev, void *data, nr_error_t *err);
+/* every NULL (--stats): one stats event now.  Else a stats event every interval, the
+   first after one interval, and an oom event for each OOM kill in the container's
+   cgroup, until the stream ends as runc's does: on cgroup v1 (and hybrid) when the
+   cgroup is removed (delete), on v2 when the container has no process left.  Returns 0
+   then.  A stopped container is refused. */
+int nr_container_events (const struct nr_runtime *rt, const char *id, const struct timespec *every, nr_event_fn fn,
+                         void *data, nr_error_t *err);
 
 /* State, as `state` and `list` show it. */
 struct nr_container_info

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* pause, resume, ps, update, events: operations on the container's cgroup. */
+/* pause, resume, ps, update: operations on the container's cgroup (events has its own file). */
 #include "config.h"
 #include "runtime/container.h"
 #include "runtime/state.h"
@@ -18,51 +18,14 @@
 #include <unistd.h>
 #include "common/fs.h"
 
-/* Open the container, check its status is one of `allowed`, load its cgroup.  With
-   locked, *locked gets the state directory, still locked; else the lock is let go. */
-static int
-open_cgroup (const struct nr_runtime *rt, const char *id, unsigned allowed, const char *what, struct nr_cgroup **cg,
-             enum nr_status *status, int *locked, nr_error_t *err)
-{
-  _cleanup_close_ int dirfd = -1;
-  struct nr_state s = { 0 };
-  int ret = -1;
-  if (nr_state_open (rt->root, id, true, &dirfd, err) < 0 || nr_state_read (dirfd, &s, err) < 0)
-    goto out;
-  if (locked)
-    *locked = dup (dirfd);
-  if (locked && *locked < 0)
-    {
-      nr_error (err, errno, "dup");
-      goto out;
-    }
-  enum nr_status st = nr_state_status (dirfd, &s);
-  if (status)
-    *status = st;
-  if (!(allowed & (1u << st)))
-    {
-      nr_error (err, 0, "cannot %s a container that is %s", what, nr_status_name (st));
-      goto out;
-    }
-  if (s.cgroup == NULL)
-    {
-      nr_error (err, 0, "container has no cgroup");
-      goto out;
-    }
-  ret = nr_cgroup_load (s.cgroup, cg, err);
-out:
-  nr_state_clear (&s);
-  return ret;
-}
-
-#define ST(x) (1u << NR_STATUS_##x)
+#define ST(x) NR_STATUS_BIT (x)
 
 int
 nr_container_pause (const struct nr_runtime *rt, const char *id, bool pause, nr_error_t *err)
 {
   struct nr_cgroup *cg = NULL;
   unsigned allowed = pause ? (ST (RUNNING) | ST (CREATED)) : ST (PAUSED);
-  int ret = open_cgroup (rt, id, allowed, pause ? "pause" : "resume", &cg, NULL, NULL, err);
+  int ret = nr_state_open_cgroup (rt, id, allowed, pause ? "pause" : "resume", &cg, NULL, NULL, err);
   if (ret == 0)
     ret = nr_cgroup_freeze (cg, pause, err);
   nr_cgroup_free (cg);
@@ -76,8 +39,8 @@ nr_container_pids (const struct nr_runtime *rt, const char *id, pid_t **pids, si
 {
   struct nr_cgroup *cg = NULL;
   enum nr_status st;
-  int ret = open_cgroup (rt, id, ST (CREATED) | ST (RUNNING) | ST (PAUSED) | ST (STOPPED), "list processes of", &cg,
-                         &st, NULL, err);
+  int ret = nr_state_open_cgroup (rt, id, ST (CREATED) | ST (RUNNING) | ST (PAUSED) | ST (STOPPED),
+                                  "list processes of", &cg, &st, NULL, err);
   if (ret == 0)
     ret = nr_cgroup_pids (cg, pids, n, err);
   nr_cgroup_free (cg);
@@ -117,7 +80,8 @@ nr_container_update (const struct nr_runtime *rt, const char *id, const struct o
       store.has_mem_swap = true;
       store.mem_swap = -1;
     }
-  int ret = open_cgroup (rt, id, ST (CREATED) | ST (RUNNING) | ST (PAUSED), "update", &cg, NULL, &dirfd, err);
+  int ret = nr_state_open_cgroup (rt, id, ST (CREATED) | ST (RUNNING) | ST (PAUSED), "update", &cg, NULL, &dirfd,
+                                  err);
   if (ret == 0)
     ret = merge_stored (dirfd, &store, &raw, &len, &merged, err);
   if (ret == 0)
@@ -132,30 +96,6 @@ nr_container_update (const struct nr_runtime *rt, const char *id, const struct o
   if (ret < 0)
     nr_error_wrap (err, "update container \"%s\"", id);
   return ret;
-}
-
-char *
-nr_container_stats_json (const struct nr_runtime *rt, const char *id, nr_error_t *err)
-{
-  struct nr_cgroup *cg = NULL;
-  struct nr_cgroup_stats st;
-  char *out = NULL;
-  memset (&st, 0, sizeof st);
-  if (open_cgroup (rt, id, ST (CREATED) | ST (RUNNING) | ST (PAUSED), "get stats of", &cg, NULL, NULL, err) == 0
-      && nr_cgroup_stats (cg, &st, err) == 0)
-    {
-      _cleanup_free_ char *data = nr_cgroup_stats_json (&st);
-      _cleanup_free_ char *qid = nr_json_quote (id);
-      if (data && qid && asprintf (&out, "{\"type\":\"stats\",\"id\":%s,\"data\":%s}", qid, data) < 0)
-        out = NULL;
-      if (out == NULL)
-        nr_error (err, ENOMEM, "stats");
-    }
-  nr_cgroup_stats_free (&st);
-  nr_cgroup_free (cg);
-  if (out == NULL)
-    nr_error_wrap (err, "events for container \"%s\"", id);
-  return out;
 }
 
 /* Run ps with the user's arguments and keep the header and the container's lines. */

@@ -9,6 +9,7 @@ libnestrun_a_SOURCES += \
 	runtime/container_run.c \
 	runtime/container_exec.c \
 	runtime/container_cgroup_ops.c \
+	runtime/container_events.c \
 	runtime/state.c runtime/state.h \
 	runtime/sync.c runtime/sync.h \
 	runtime/namespaces.c runtime/namespaces.h \

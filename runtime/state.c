@@ -367,3 +367,38 @@ nr_status_name (enum nr_status s)
   static const char *const names[] = { "creating", "created", "running", "paused", "stopped" };
   return names[s];
 }
+
+int
+nr_state_open_cgroup (const struct nr_runtime *rt, const char *id, unsigned allowed, const char *what,
+                      struct nr_cgroup **cg, enum nr_status *status, int *locked, nr_error_t *err)
+{
+  _cleanup_close_ int dirfd = -1;
+  struct nr_state s = { 0 };
+  int ret = -1;
+  if (nr_state_open (rt->root, id, true, &dirfd, err) < 0 || nr_state_read (dirfd, &s, err) < 0)
+    goto out;
+  if (locked)
+    *locked = dup (dirfd);
+  if (locked && *locked < 0)
+    {
+      nr_error (err, errno, "dup");
+      goto out;
+    }
+  enum nr_status st = nr_state_status (dirfd, &s);
+  if (status)
+    *status = st;
+  if (!(allowed & (1u << st)))
+    {
+      nr_error (err, 0, "cannot %s a container that is %s", what, nr_status_name (st));
+      goto out;
+    }
+  if (s.cgroup == NULL)
+    {
+      nr_error (err, 0, "container has no cgroup");
+      goto out;
+    }
+  ret = nr_cgroup_load (s.cgroup, cg, err);
+out:
+  nr_state_clear (&s);
+  return ret;
+}

@@ -48,6 +48,14 @@ enum nr_status nr_state_status (int dirfd, const struct nr_state *s);
 bool nr_state_pid_alive (const struct nr_state *s);
 unsigned long long nr_proc_starttime (pid_t pid);
 
+/* Open the container, check its status is one of `allowed` (NR_STATUS_BIT (RUNNING) | …),
+   load its cgroup ("cannot <what> a container that is <status>" otherwise).  With
+   locked, *locked gets the state directory, still locked; else the lock is let go. */
+#define NR_STATUS_BIT(x) (1u << NR_STATUS_##x)
+struct nr_cgroup;
+int nr_state_open_cgroup (const struct nr_runtime *rt, const char *id, unsigned allowed, const char *what,
+                          struct nr_cgroup **cg, enum nr_status *status, int *locked, nr_error_t *err);
+
 #define NR_START_SOCK "start.sock"
 #define NR_STATE_FILE "state.json"
 /* state.json carries the config's annotations: whatever a config.json may hold

@@ -439,8 +439,11 @@ nr_cgroup_create (const char *root, const struct nr_cgroup_config *cfg, pid_t pi
   if (nr_cg_read_mounts (root, &ms, err) < 0)
     return nr_error_wrap (err, "create cgroup \"%s\"", inner);
   cg->mode = ms.mode;
-  if (ms.mode == NR_CGROUP_NONE && cfg->resources)
-    nr_warn ("no cgroup filesystem is mounted: resource limits and device rules are not applied");
+  if (ms.mode == NR_CGROUP_NONE)
+    {
+      if (cfg->resources)
+        nr_warn ("no cgroup filesystem is mounted: resource limits and device rules are not applied");
+    }
   else if (create_in (cg, &ms, cfg, inner, pid, err) < 0)
     {
       undo_create (cg);

@@ -104,6 +104,18 @@ int nr_cgroup_kill_all (const struct nr_cgroup *cg, int sig, nr_error_t *err);
 int nr_cgroup_destroy (struct nr_cgroup *cg, nr_error_t *err);
 void nr_cgroup_free (struct nr_cgroup *cg);
 
+/* OOM notifications (runc's NotifyOOM), for `events`: one non-blocking fd to poll.
+   v1 and hybrid: an eventfd on the memory cgroup's memory.oom_control; v2: inotify on
+   memory.events and cgroup.events.  No memory cgroup: ENOTSUP. */
+struct nr_cgroup_oom;
+int nr_cgroup_oom_open (const struct nr_cgroup *cg, struct nr_cgroup_oom **out, nr_error_t *err);
+int nr_cgroup_oom_fd (const struct nr_cgroup_oom *o);
+/* What happened since the last call (nothing, when the fd is not readable): *ooms OOM
+   kills, and *gone when the stream ends, as runc's does: on v1 the memory cgroup was
+   removed (delete), on v2 no process is left in the cgroup (the container stopped). */
+int nr_cgroup_oom_read (struct nr_cgroup_oom *o, uint64_t *ooms, bool *gone, nr_error_t *err);
+void nr_cgroup_oom_free (struct nr_cgroup_oom *o);
+
 /* Statistics in the shape of runc's types.Stats (`runc events --stats`). */
 struct nr_cgroup_mem_entry
 {

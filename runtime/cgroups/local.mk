@@ -9,7 +9,8 @@ libnestrun_a_SOURCES += \
 	runtime/cgroups/devices.c \
 	runtime/cgroups/bpf.c \
 	runtime/cgroups/control.c \
-	runtime/cgroups/stats.c
+	runtime/cgroups/stats.c \
+	runtime/cgroups/notify.c
 
 check_PROGRAMS += tests/unit/test_cgroups
 TESTS += tests/unit/test_cgroups

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # The operations engines call on a live container (issue 3), each with runc's flags
 # and output: ps (ps(1)'s table, --format json), pause/resume, update (--resources
-# and the individual flags, checked in the cgroup files), events (--stats, --interval),
-# kill --all and delete --force.
+# and the individual flags, checked in the cgroup files), events (--stats, --interval,
+# oom events, the first stats event one interval in, the end of the stream), kill --all
+# and delete --force.
 # NESTRUN=/usr/sbin/runc passes the same tests but those marked nestrun-only (not_runc).
 
 # Scripts for the container's sh are single-quoted on purpose.
@@ -17,6 +18,10 @@ function setup() {
 }
 
 function teardown() {
+	if [ -n "${EVENTS_PID:-}" ]; then
+		kill -9 "$EVENTS_PID" 2>/dev/null
+		wait "$EVENTS_PID" 2>/dev/null
+	fi
 	teardown_bundle
 }
 
@@ -301,6 +306,96 @@ function runtime_stdin() {
 	for l in "${lines[@]}"; do
 		jq -e '.type == "stats" and .id == "ct" and .data.pids.current == 1' <<<"$l"
 	done
+}
+
+# events_bg ARGS...: `events ARGS` in the background (EVENTS_PID), stdout in $ROOT/events.out.
+function events_bg() {
+	"$NESTRUN" --root "$NESTRUN_ROOT" --log "$NESTRUN_LOG" --log-format json events "$@" \
+		</dev/null >"$ROOT/events.out" 2>"$ROOT/events.err" 3>&- &
+	EVENTS_PID=$!
+}
+
+# The events process holds its OOM notification fd (a v1 eventfd, a v2 inotify fd; runc's
+# too): from here on an OOM is seen, and the stream has begun.
+function events_ready() {
+	local fd
+	for fd in /proc/"$EVENTS_PID"/fd/*; do
+		case "$(readlink "$fd" 2>/dev/null)" in
+		'anon_inode:[eventfd]' | anon_inode:inotify) return 0 ;;
+		esac
+	done
+	return 1
+}
+
+# The complete events printed so far, one compact JSON object a line (a line still
+# being written is left out).
+function events_lines() {
+	jq -cR 'fromjson? // empty' "$ROOT/events.out"
+}
+
+# At least one complete event was printed.
+function events_seen() {
+	[ -n "$(events_lines)" ]
+}
+
+# Wait for the events process to end by itself; its exit status in $status.
+function events_wait_end() {
+	retry 100 0.1 process_gone "$EVENTS_PID" || return 1
+	status=0
+	wait "$EVENTS_PID" || status=$?
+	EVENTS_PID=
+	echo "events ended (status=$status): $(cat "$ROOT/events.err")" >&2
+}
+
+@test "events reports an OOM kill in the container as an oom event, when it happens" {
+	update_config '.linux.resources.memory = {"limit": 16777216, "swap": 16777216}'
+	start_ct
+	# an hour between stats events: whatever comes now is an oom event
+	events_bg --interval 1h ct
+	retry 100 0.05 events_ready
+	# busybox's sh holds a 64 MiB string: the OOM killer ends it
+	nestrun exec ct sh -c 'x=$(head -c 67108864 /dev/zero | tr "\0" a); echo survived ${#x}'
+	[ "$status" -ne 0 ]
+	[[ "$output" != *survived* ]]
+	retry 100 0.1 events_seen
+	events_lines | jq -se 'all(.[]; . == {"type": "oom", "id": "ct"})'
+	# the container's init lives on, and so does the stream
+	testcontainer ct running
+	kill -0 "$EVENTS_PID"
+}
+
+@test "events: the first stats event comes one interval in, not at once (runc's time.Tick)" {
+	start_ct
+	events_bg --interval 3s ct
+	retry 100 0.05 events_ready
+	# A change made once the stream has begun shows in the first stats event: it was
+	# read at the first tick, not when the stream began.  (This fails only if update
+	# took longer than the 3 s interval.)
+	nestrun update --pids-limit 77 ct
+	[ "$status" -eq 0 ]
+	retry 100 0.1 events_seen
+	events_lines | head -n 1 | jq -e '.type == "stats" and .id == "ct" and .data.pids.limit == 77'
+}
+
+@test "events ends as runc's: on cgroup v1 when delete removes the cgroup, on v2 when the container stops" {
+	start_ct
+	events_bg --interval 200ms ct
+	retry 100 0.05 events_ready
+	nestrun kill ct KILL
+	[ "$status" -eq 0 ]
+	init_cgroup_info
+	if [ "$CGROUP_MODE" != v2 ]; then
+		# the stopped container's cgroup is still there: its (empty) stats keep coming
+		retry 100 0.1 eval 'events_lines | jq -se "any(.[]; .type == \"stats\" and (.data.pids.current // 0) == 0)"'
+		kill -0 "$EVENTS_PID"
+		testcontainer ct stopped
+		nestrun delete ct
+		[ "$status" -eq 0 ]
+	fi
+	events_wait_end
+	[ "$status" -eq 0 ]
+	[ ! -s "$ROOT/events.err" ]
+	events_lines | jq -se 'all(.[]; .type == "stats" and .id == "ct")'
 }
 
 # ---- kill --all, delete --force ---------------------------------------------------

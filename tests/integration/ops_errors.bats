@@ -243,6 +243,13 @@ function update_stdin() {
 	nestrun events --interval soon ct
 	[ "$status" -ne 0 ]
 	[[ "$output" == *soon* ]]
+	# a Go duration: a number needs its unit
+	nestrun events --interval 5 ct
+	[ "$status" -ne 0 ]
+	assert_log_error "$(msg 'invalid --interval "5"' 'invalid value "5" for flag -interval')"
+	nestrun events --interval 0s ct
+	[ "$status" -ne 0 ]
+	assert_log_error 'interval must be greater than 0'
 	nestrun kill ct KILL
 	[ "$status" -eq 0 ]
 	wait_for_container 50 0.1 ct stopped

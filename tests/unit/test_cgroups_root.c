@@ -3,8 +3,9 @@
    otherwise): create a cgroup with memory, pids and device limits around a forked
    child, check the kernel enforces them (the v2 device program on its own too, on
    hybrid and v2 hosts), freeze and thaw, read stats, kill all, destroy — and leave
-   nothing behind.  The cgroup is relative ("nestrun-cgtest-<pid>"): it goes under
-   this process's own cgroups, so the child stays inside our memory accounting. */
+   nothing behind; then an OOM kill, as the OOM notifier reports it.  The cgroups are
+   relative ("nestrun-cgtest-<pid>…"): they go under this process's own cgroups, so the
+   children stay inside our memory accounting. */
 #include "config.h"
 #include "runtime/cgroups/internal.h"
 #include "common/log.h"
@@ -12,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,12 +238,96 @@ check_program_alone (const char *name, enum nr_cgroup_mode mode)
   nr_cgroup_free (cg);
 }
 
+/* Wait up to 5 s for OOM notifications: *ooms adds up, until gone or one is seen and
+   stop_at_oom. */
+static void
+oom_wait (struct nr_cgroup_oom *o, bool stop_at_oom, uint64_t *ooms, bool *gone)
+{
+  nr_error_t err = NULL;
+  for (int i = 0; i < 50 && !*gone && !(stop_at_oom && *ooms > 0); i++)
+    {
+      struct pollfd p = { .fd = nr_cgroup_oom_fd (o), .events = POLLIN };
+      uint64_t n = 0;
+      poll (&p, 1, 100);
+      if (nr_cgroup_oom_read (o, &n, gone, &err) < 0)
+        {
+          show (&err);
+          return;
+        }
+      *ooms += n;
+    }
+}
+
+/* A child that fills 64 MiB in a 16 MiB cgroup is OOM-killed: the notifier says so,
+   and says when the stream ends (v2: no process left; v1: the cgroup removed). */
+static void
+check_oom (const char *name, enum nr_cgroup_mode mode)
+{
+  struct oci_resources r = { .devices = allow_all, .n_devices = 1, .has_mem_limit = true, .mem_limit = 16 << 20,
+                             .has_mem_swap = true, .mem_swap = 16 << 20 };
+  struct nr_cgroup_config cfg = { .cgroups_path = name, .id = "oom", .resources = &r };
+  struct nr_cgroup *cg = NULL;
+  struct nr_cgroup_oom *o = NULL;
+  nr_error_t err = NULL;
+  int go[2], status = 0;
+  if (pipe2 (go, O_CLOEXEC) < 0)
+    bail_out ("pipe: %s", strerror (errno));
+  pid_t pid = fork ();
+  if (pid == 0)
+    {
+      char c;
+      if (read (go[0], &c, 1) == 1)
+        for (size_t i = 0; i < 64; i++)
+          memset (malloc (1 << 20), 1, 1 << 20);
+      _exit (0);
+    }
+  close (go[0]);
+  if (!ok (nr_cgroup_create (NULL, &cfg, pid, &cg, &err) == 0 && nr_cgroup_oom_open (cg, &o, &err) == 0,
+           "a 16 MiB cgroup and its OOM notifications"))
+    {
+      show (&err);
+      kill (pid, SIGKILL);
+      waitpid (pid, NULL, 0);
+      close (go[1]);
+      if (cg && nr_cgroup_destroy (cg, &err) < 0)
+        show (&err);
+      nr_cgroup_free (cg);
+      skip (4, "no cgroup");
+      return;
+    }
+  if (write (go[1], "g", 1) != 1)
+    bail_out ("write: %s", strerror (errno));
+  close (go[1]);
+  waitpid (pid, &status, 0);
+  ok (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL, "the child was killed");
+  uint64_t ooms = 0;
+  bool gone = false;
+  oom_wait (o, mode != NR_CGROUP_V2, &ooms, &gone);
+  ok (ooms >= 1, "reported as an OOM (%llu)", (unsigned long long) ooms);
+  if (mode == NR_CGROUP_V2)
+    ok (gone, "v2: no process left, the stream ends");
+  else
+    ok (!gone, "v1: the cgroup is still there, the stream goes on");
+  if (nr_cgroup_destroy (cg, &err) < 0)
+    show (&err);
+  if (mode != NR_CGROUP_V2)
+    {
+      ooms = 0;
+      oom_wait (o, false, &ooms, &gone);
+      ok (gone && ooms == 0, "v1: removed, the stream ends");
+    }
+  else
+    skip (1, "v2: ended already");
+  nr_cgroup_oom_free (o);
+  nr_cgroup_free (cg);
+}
+
 int
 main (void)
 {
   enum nr_cgroup_mode mode = NR_CGROUP_NONE;
   nr_error_t err = NULL;
-  char name[64], name2[64];
+  char name[64], name2[64], name3[64];
   if (geteuid () != 0)
     return skip_all ("not root");
   if (nr_cgroup_detect (NULL, &mode, &err) < 0 || mode == NR_CGROUP_NONE)
@@ -249,6 +335,7 @@ main (void)
   diag ("cgroup mode: %s", nr_cgroup_mode_name (mode));
   snprintf (name, sizeof name, "nestrun-cgtest-%d", (int) getpid ());
   snprintf (name2, sizeof name2, "nestrun-cgtest-%d-bpf", (int) getpid ());
+  snprintf (name3, sizeof name3, "nestrun-cgtest-%d-oom", (int) getpid ());
 
   struct oci_resources r = { .devices = deny_all, .n_devices = 1, .has_mem_limit = true, .mem_limit = 64 << 20,
                              .has_pids_limit = true, .pids_limit = 32 };
@@ -278,5 +365,6 @@ main (void)
   nr_cgroup_free (cg);
 
   check_program_alone (name2, mode);
+  check_oom (name3, mode);
   return done_testing ();
 }

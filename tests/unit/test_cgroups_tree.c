@@ -12,10 +12,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -812,6 +814,135 @@ test_none (void)
   is_str (s, "{\"mode\":\"none\",\"dirs\":[]}", "serialized");
   free (s);
   nr_cgroup_free (cg);
+  cfg.resources = NULL;
+  ok (nr_cgroup_create (root, &cfg, 1, &cg, &err) == 0 && nr_cgroup_count (cg) == 0,
+      "no cgroups and no linux.resources: create succeeds too");
+  nr_error_free (&err);
+  nr_cgroup_free (cg);
+}
+
+/* Wait up to a second for the notifier's fd, then read it. */
+static int
+oom_next (struct nr_cgroup_oom *o, uint64_t *ooms, bool *gone, nr_error_t *err)
+{
+  struct pollfd p = { .fd = nr_cgroup_oom_fd (o), .events = POLLIN };
+  poll (&p, 1, 1000);
+  return nr_cgroup_oom_read (o, ooms, gone, err);
+}
+
+static const char mem_events[] = "low 0\nhigh 0\nmax %d\noom %d\noom_kill %d\noom_group_kill 0\n";
+
+static void
+put_events (const char *d, int max, int oom, int kills)
+{
+  char t[128];
+  snprintf (t, sizeof t, mem_events, max, oom, kills);
+  put (d, "memory.events", t);
+}
+
+/* A fresh tree of layout l with cgroup "/o" in it. */
+static struct nr_cgroup *
+oom_cgroup (enum layout l)
+{
+  struct nr_cgroup_config cfg = { .cgroups_path = "/o", .id = "o" };
+  struct nr_cgroup *cg = NULL;
+  nr_error_t err = NULL;
+  setup (l, NULL);
+  if (!ok (nr_cgroup_create (root, &cfg, 0, &cg, &err) == 0, "%s: create for OOM notifications",
+           l == V2 ? "v2" : "hybrid"))
+    bail_out ("%s", err ? err->msg : "?");
+  return cg;
+}
+
+static void
+unlink_in (const char *dir, const char *file)
+{
+  char *p = nr_cg_join (dir, file);
+  unlink (p);
+  free (p);
+}
+
+static void
+test_oom_v2 (void)
+{
+  struct nr_cgroup *cg = oom_cgroup (V2);
+  struct nr_cgroup_oom *o = NULL;
+  nr_error_t err = NULL;
+  uint64_t n = 9;
+  bool gone = true;
+  const char *d = nr_cgroup_path (cg, "");
+  put (d, "cgroup.events", "populated 1\nfrozen 0\n");
+  put_events (d, 2, 1, 1); /* a kill before the stream began is not reported */
+  if (!ok (nr_cgroup_oom_open (cg, &o, &err) == 0 && nr_cgroup_oom_fd (o) >= 0, "v2: open (inotify)"))
+    bail_out ("%s", err ? err->msg : "?");
+  ok (nr_cgroup_oom_read (o, &n, &gone, &err) == 0 && n == 0 && !gone, "nothing yet, the older kill not counted");
+  put_events (d, 5, 2, 2);
+  ok (oom_next (o, &n, &gone, &err) == 0 && n == 1 && !gone, "oom_kill 1 -> 2: one OOM");
+  put_events (d, 6, 2, 2);
+  ok (oom_next (o, &n, &gone, &err) == 0 && n == 0 && !gone, "memory.events changed, oom_kill did not: none");
+  put_events (d, 9, 4, 4);
+  ok (oom_next (o, &n, &gone, &err) == 0 && n == 2 && !gone, "oom_kill 2 -> 4: two OOMs");
+  put_events (d, 10, 5, 5);
+  put (d, "cgroup.events", "populated 0\nfrozen 0\n");
+  ok (oom_next (o, &n, &gone, &err) == 0 && n == 1 && gone, "the last kill, then no process left: the end");
+  nr_cgroup_oom_free (o);
+  o = NULL;
+
+  ok (nr_cgroup_oom_open (cg, &o, &err) == 0 && nr_cgroup_oom_read (o, &n, &gone, &err) == 0 && gone && n == 0,
+      "a cgroup already empty ends at the first read");
+  nr_cgroup_oom_free (o);
+  o = NULL;
+
+  unlink_in (d, "memory.events");
+  ok (nr_cgroup_oom_open (cg, &o, &err) < 0 && o == NULL, "no memory.events: an error");
+  like (err ? err->msg : NULL, "/o/memory.events\": No such file", "naming the file and the errno");
+  like (err ? err->msg : NULL, "OOM notifications for \"", "and what failed");
+  nr_error_free (&err);
+  nr_cgroup_destroy (cg, &err);
+  nr_cgroup_free (cg);
+}
+
+static void
+test_oom_v1 (void)
+{
+  struct nr_cgroup *cg = oom_cgroup (HYBRID);
+  struct nr_cgroup_oom *o = NULL;
+  nr_error_t err = NULL;
+  uint64_t n = 9;
+  bool gone = true;
+  const char *m = nr_cgroup_path (cg, "memory");
+  ok (nr_cgroup_oom_open (cg, &o, &err) < 0, "v1: no cgroup.event_control: an error");
+  like (err ? err->msg : NULL, "/memory/o/cgroup.event_control\": No such file", "naming the file");
+  nr_error_free (&err);
+  put (m, "cgroup.event_control", "");
+  trace[0] = '\0';
+  if (!ok (nr_cgroup_oom_open (cg, &o, &err) == 0, "hybrid: the v1 memory cgroup's eventfd"))
+    bail_out ("%s", err ? err->msg : "?");
+  char want[96];
+  snprintf (want, sizeof want, "memory/o/cgroup.event_control=%d ", nr_cgroup_oom_fd (o));
+  ok (strncmp (trace, want, strlen (want)) == 0 && strchr (trace, '\n') == trace + strlen (trace) - 1,
+      "registered through cgroup.event_control: \"<eventfd> <memory.oom_control fd>\"");
+  ok (nr_cgroup_oom_read (o, &n, &gone, &err) == 0 && n == 0 && !gone, "nothing yet");
+  /* the kernel's side, played by the test: 40 signals of one OOM are one wake-up */
+  ok (eventfd_write (nr_cgroup_oom_fd (o), 40) == 0 && oom_next (o, &n, &gone, &err) == 0 && n == 1 && !gone,
+      "a wake-up is one OOM");
+  ok (nr_cgroup_oom_read (o, &n, &gone, &err) == 0 && n == 0 && !gone, "and is read once");
+  unlink_in (m, "cgroup.event_control");
+  ok (eventfd_write (nr_cgroup_oom_fd (o), 1) == 0 && oom_next (o, &n, &gone, &err) == 0 && n == 0 && gone,
+      "signalled after cgroup.event_control is gone: the cgroup was removed, the end");
+  nr_cgroup_oom_free (o);
+  nr_cgroup_destroy (cg, &err);
+  nr_cgroup_free (cg);
+
+  struct nr_cgroup_config cfg = { .id = "o" };
+  setup (NONE, NULL);
+  nr_log_set_fd (open ("/dev/null", O_WRONLY | O_CLOEXEC));
+  ok (nr_cgroup_create (root, &cfg, 1, &cg, &err) == 0, "no cgroups");
+  nr_log_close ();
+  ok (nr_cgroup_oom_open (cg, &o, &err) < 0 && err && err->status == ENOTSUP, "no memory cgroup: ENOTSUP");
+  like (err ? err->msg : NULL, "no memory cgroup", "says so");
+  nr_error_free (&err);
+  nr_cgroup_free (cg);
 }
 
 /* nr_cgroup_config.planned: called before the first mkdir with the levels create is
@@ -879,6 +1010,8 @@ main (void)
   test_v2_stats ();
   test_none ();
   test_planned ();
+  test_oom_v2 ();
+  test_oom_v1 ();
   nr_error_t err = NULL;
   if (tmp[0] && nr_rm_rf (tmp, &err) < 0)
     nr_error_free (&err);
