@@ -41,8 +41,21 @@ cmd_image_ls (struct image_opts *o, int argc, char **argv, nr_error_t *err)
   _cleanup_store_ struct nr_imagestore *s = NULL;
   struct nr_image_list l;
   char id[13], h1[32], h2[32];
-  if (parse ("ls", o, argc, argv, err) < 0 || image_open (o, NR_STORE_READ, &s, err) < 0
-      || nr_imagestore_list (s, &l, err) < 0)
+  if (parse ("ls", o, argc, argv, err) < 0)
+    return -1;
+  /* A store not made yet (a fresh machine, or a first import killed before the new
+     store was renamed into place) holds no image: an empty list, as `runc list` of a
+     missing --root. */
+  const char *path = o->store ? o->store : NR_STORE_DEFAULT;
+  if (access (path, F_OK) < 0 && errno == ENOENT)
+    {
+      if (o->json)
+        printf ("[]\n");
+      else if (!o->quiet)
+        printf ("%-40s %-12s %6s %10s %10s\n", "REF", "IMAGE ID", "LAYERS", "SIZE", "UNIQUE");
+      return 0;
+    }
+  if (image_open (o, NR_STORE_READ, &s, err) < 0 || nr_imagestore_list (s, &l, err) < 0)
     return -1;
   if (o->json)
     image_print_json (nr_image_list_json (s, &l), err);
