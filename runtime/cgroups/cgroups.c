@@ -165,10 +165,15 @@ rmdir_cg (const char *path)
   return rmdir (path) < 0 && errno != ENOENT ? -1 : 0;
 }
 
-/* Sub-cgroups the container made go first (a nested runtime's, for instance). */
+/* Sub-cgroups the container made go first (a nested runtime's, for instance).  The
+   usual cgroup has none: one rmdir, and the walk only when the kernel refuses it. */
 static int
 rm_tree (const char *path)
 {
+  if (rmdir_cg (path) == 0)
+    return 0;
+  if (errno != EBUSY && errno != ENOTEMPTY)
+    return -1;
   _cleanup_closedir_ DIR *dir = opendir (path);
   struct dirent *e;
   if (dir == NULL)
