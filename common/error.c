@@ -44,7 +44,7 @@ nr_error_set (nr_error_t *err, int errno_, const char *fmt, ...)
 }
 
 int
-nr_error_wrap (nr_error_t *err, const char *fmt, ...)
+nr_error_wrapf (nr_error_t *err, const char *fmt, ...)
 {
   char *prefix = NULL;
   char *full = NULL;

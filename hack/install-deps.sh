@@ -16,7 +16,7 @@ PACKAGES=(
 	libyajl-dev libseccomp-dev libcap-dev libarchive-dev libnl-3-dev libnl-route-3-dev
 	libzstd-dev liblzma-dev libbz2-dev zlib1g-dev libacl1-dev liblz4-dev
 	# fuzzers and sanitizers (clang-14's runtime), static analysis
-	libclang-rt-14-dev libfuzzer-14-dev clang-tools-14 cppcheck shellcheck
+	libclang-rt-14-dev libfuzzer-14-dev clang-tools-14 clang-format-14 cppcheck shellcheck
 	# integration tests
 	bats jq busybox-static iproute2 iptables util-linux procps psmisc kmod
 	python3 file rsync tar git bsdutils binutils

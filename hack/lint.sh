@@ -22,7 +22,7 @@ cd "$src" || exit 2
 checks=("$@")
 [ ${#checks[@]} -eq 0 ] && checks=(cppcheck analyzer shell format)
 failed=()
-C_DIRS=(common oci runtime imagestore nested cli tests/unit tests/fuzz tests/payload)
+C_DIRS=(common oci runtime imagestore nested engines cli tests/unit tests/fuzz tests/payload)
 
 tool() {
 	local t
@@ -39,6 +39,7 @@ build_dir() {
 		LINT_BUILD=$(mktemp -d /tmp/nestrun-lint.XXXXXX)
 		LINT_BUILD_TMP=1
 	fi
+	mkdir -p "$LINT_BUILD" || return 1
 	if [ ! -f "$LINT_BUILD/config.h" ]; then
 		(cd "$LINT_BUILD" && "$src/configure" -q CC=clang >/dev/null) || return 1
 	fi
@@ -69,11 +70,13 @@ run_analyzer() {
 	# so every _cleanup_free_ variable is a "potential leak" (27 of 27 reports, checked
 	# by hand); LeakSanitizer covers leaks in the sanitizer build instead.
 	# deadcode.DeadStores: "x = NULL" after a free is house style (hack/lint-suppressions.txt).
+	# `check TESTS=` builds everything and the tests, running none; not `all check`:
+	# with -j the two goals' sub-makes raced on the same objects.
 	"$sb" -o "$LINT_BUILD/scan-report" --status-bugs --use-cc=clang \
 		-disable-checker unix.Malloc -disable-checker deadcode.DeadStores \
-		make -C "$LINT_BUILD" -s -j"$(nproc)" all check TESTS= >"$LINT_BUILD/scan.log" 2>&1
+		make -C "$LINT_BUILD" -s -j"$(nproc)" check TESTS= >"$LINT_BUILD/scan.log" 2>&1
 	local rc=$?
-	grep -E 'warning:|scan-build:' "$LINT_BUILD/scan.log" | grep -v '^ar:'
+	grep -E 'warning:|error:|Error [0-9]|scan-build:' "$LINT_BUILD/scan.log" | grep -v '^ar:'
 	return $rc
 }
 

@@ -63,11 +63,13 @@ open_dir (const char *root, const char *sub, int *fd, nr_error_t *err)
 static int
 add_bind (struct nr_seed_result *out, char *src, char *dst, bool ro, nr_error_t *err)
 {
+  if (src == NULL || dst == NULL)
+    return free (src), free (dst), nr_error (err, ENOMEM, "seed");
   for (size_t i = 0; i < out->n_binds; i++)
     if (strcmp (out->binds[i].dst, dst) == 0)
       return free (src), free (dst), 0;
   struct nr_bind *b = realloc (out->binds, (out->n_binds + 1) * sizeof *b);
-  if (b == NULL || src == NULL || dst == NULL)
+  if (b == NULL)
     return free (src), free (dst), nr_error (err, ENOMEM, "seed");
   out->binds = b;
   b[out->n_binds++] = (struct nr_bind) { src, dst, ro };

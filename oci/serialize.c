@@ -393,6 +393,7 @@ oci_config_update_resources (const char *raw, size_t raw_len, const struct oci_r
         nr_jgen_value (g, root->u.object.values[i]);
       else
         {
+          lx = root->u.object.values[i]; /* the same object: said for the analyzer */
           yajl_gen_map_open (g);
           for (size_t j = 0; j < lx->u.object.len; j++)
             {

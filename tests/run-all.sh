@@ -8,10 +8,12 @@
 # summed over the unit and integration tests, and exits non-zero on any failure.
 #
 # usage: tests/run-all.sh [--unit-only | --integration-only] [--filter REGEX]
-#                         [--sanitizers] [--build-dir DIR]
+#                         [--sanitizers] [--no-lint] [--build-dir DIR]
 #   --filter REGEX   only the bats tests whose name matches (bats -f)
 #   --sanitizers     also build ./configure --enable-sanitizers in DIR-sanitizers and
 #                    run the unit tests and the bats suites (but docker.bats) with it
+#   --no-lint        skip hack/lint.sh (cppcheck, clang's analyzer, shellcheck,
+#                    clang-format), which a full run (no --*-only, no --filter) ends with
 # Environment: BATS_TEST_TIMEOUT (default 300 s a test), JOBS (make -j, default 2).
 set -euo pipefail
 
@@ -21,11 +23,12 @@ UNIT=1
 INTEGRATION=1
 FILTER=
 SANITIZERS=
+LINT=1
 JOBS=${JOBS:-2}
 export BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-300}
 
 usage() {
-	sed -n 's/^# \{0,1\}//; 10,15p' "${BASH_SOURCE[0]}" >&2
+	sed -n 's/^# \{0,1\}//; 10,17p' "${BASH_SOURCE[0]}" >&2
 	exit 2
 }
 
@@ -40,6 +43,7 @@ while [ $# -gt 0 ]; do
 		;;
 	--filter=*) FILTER=${1#--filter=} ;;
 	--sanitizers) SANITIZERS=1 ;;
+	--no-lint) LINT= ;;
 	--build-dir)
 		[ $# -ge 2 ] || usage
 		BUILD_DIR=$2
@@ -206,6 +210,19 @@ if [ -n "$SANITIZERS" ]; then
 		cat "$f"
 		FAILED=$((FAILED + 1))
 		FAILURES+=("sanitizers: report $f")
+	done
+fi
+
+# Static analysis, one result per check, in a full run only.
+if [ -n "$LINT" ] && [ -n "$UNIT" ] && [ -n "$INTEGRATION" ] && [ -z "$FILTER" ]; then
+	for c in cppcheck analyzer shell format; do
+		note "lint: $c"
+		if "$SRCDIR/hack/lint.sh" "$c" 2>&1 | tee "$LOGDIR/lint-$c.log"; [ "${PIPESTATUS[0]}" -eq 0 ]; then
+			PASSED=$((PASSED + 1))
+		else
+			FAILED=$((FAILED + 1))
+			FAILURES+=("lint: $c; see $LOGDIR/lint-$c.log")
+		fi
 	done
 fi
 

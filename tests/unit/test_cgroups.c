@@ -343,6 +343,8 @@ test_bpf (void)
     { 'a', -1, -1, NR_DEV_RWM, false }, { 'b', 8, -1, NR_DEV_R, true }, { 'c', 1, 3, NR_DEV_RWM, true },
   };
   ok (nr_cg_devemu_apply (&e, rules, 3, &err) == 0 && nr_cg_bpf_program (&e, &p, &n, &err) == 0, "build a program");
+  if (p == NULL)
+    bail_out ("%s", err ? err->msg : "no program");
   is_int (n, 6 + 5 + 7 + 2, "prologue 6, rwm block 5, partial-access block 7, default 2");
   ok (IS (p[0], BPF_LDX | BPF_MEM | BPF_W, 2, 1, 0, 0) && IS (p[1], BPF_ALU | BPF_AND | BPF_K, 2, 0, 0, 0xffff),
       "r2 = access_type & 0xffff (device type)");

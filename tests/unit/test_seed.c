@@ -184,7 +184,8 @@ test_view (void)
   nr_chain_id ("sha256:" BASE, DIFF2, chain2);
   if (nr_imagestore_open (store, NR_STORE_READ, &s, &err) < 0)
     bail_out ("open: %s", err->msg);
-  ok (nr_imagestore_seed_containers (s, view, "/run/nestrun-nest/store", NULL, NR_SEED_SYNC, &r, &err) == 0, "seed all images");
+  ok (nr_imagestore_seed_containers (s, view, "/run/nestrun-nest/store", NULL, NR_SEED_SYNC, &r, &err) == 0,
+      "seed all images");
   if (err)
     diag ("%s", err->msg), nr_error_free (&err);
   is_int (r.n_images, 3, "  three refs");
@@ -268,7 +269,8 @@ test_view (void)
   ok (nr_imagestore_seed_containers (s, view, NULL, bad, NR_SEED_SYNC, &r, &err) < 0, "an unknown image is an error");
   like (err ? err->msg : "", "no image \"nosuch:1\"", "  naming it");
   nr_error_free (&err);
-  ok (nr_imagestore_seed_containers (s, view, "relative", NULL, NR_SEED_SYNC, &r, &err) < 0, "a relative --layers-at is an error");
+  ok (nr_imagestore_seed_containers (s, view, "relative", NULL, NR_SEED_SYNC, &r, &err) < 0,
+      "a relative --layers-at is an error");
   nr_error_free (&err);
   /* a store missing a layer: the seed fails half-way, and a view it created is removed */
   char meta[PATH_MAX + 300], fresh[PATH_MAX + 16];

@@ -295,7 +295,7 @@ test_files (void)
       "the file: ours replaced, the rest kept");
   free (t);
   struct stat st;
-  ok (stat (conf, &st) == 0 && (st.st_mode & 07777) == 0600 && stat (r1.backup, &st) == 0
+  ok (stat (conf, &st) == 0 && (st.st_mode & 07777) == 0600 && r1.backup && stat (r1.backup, &st) == 0
           && (st.st_mode & 07777) == 0600,
       "the file and its backup keep the file's mode");
   ok (nr_setup (&o, &r3, &err) == 0 && !r3.changed && r3.backup == NULL, "once more: nothing to do, no backup");
