@@ -8,7 +8,7 @@ libnestrun_a_SOURCES += \
 check_PROGRAMS += tests/unit/test_oci_config
 TESTS += tests/unit/test_oci_config
 tests_unit_test_oci_config_SOURCES = tests/unit/test_oci_config.c tests/unit/tap.h
-# the runtime-spec's good/bad examples, when the shared reference is next to the tree
+# the runtime-spec's good/bad examples, kept in the tree (tests/data/oci-runtime-spec)
 tests_unit_test_oci_config_CPPFLAGS = $(AM_CPPFLAGS) \
-	-DSPEC_DIR='"$(abs_top_srcdir)/../shared/reference/oci-runtime-spec"'
+	-DSPEC_DIR='"$(abs_top_srcdir)/tests/data/oci-runtime-spec"'
 tests_unit_test_oci_config_LDADD = $(NR_LIBS)

@@ -3,7 +3,7 @@
 """Regenerate the seed corpora of the fuzz targets that are not config.json:
 tests/fuzz/corpus/{process,resources,state,image,layer}/.  Deterministic, so a rerun
 changes nothing.  The spec's examples come from SPEC (default
-../shared/reference/oci-runtime-spec next to the source tree) when present.
+tests/data/oci-runtime-spec, the copy kept in the tree).
 
 Usage: tests/fuzz/gen-corpus.py [SPEC_DIR]"""
 import gzip
@@ -16,7 +16,7 @@ import tarfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CORPUS = os.path.join(HERE, "corpus")
-SPEC = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "../../../shared/reference/oci-runtime-spec")
+SPEC = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "../data/oci-runtime-spec")
 
 
 def put(target, name, data):
