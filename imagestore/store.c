@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -110,6 +111,22 @@ check_version (int dirfd, const char *path, nr_error_t *err)
   return 0;
 }
 
+/* The pid that text (the end of a temporary's name: "<base>.new-<pid>",
+   ".NAME.tmp-<pid>") is, all of it; 0 when it is not one. */
+static pid_t
+parse_pid (const char *text)
+{
+  char *end = NULL;
+  long pid = strtol (text, &end, 10);
+  return pid > 0 && pid <= INT_MAX && *end == '\0' ? (pid_t) pid : 0;
+}
+
+static bool
+pid_alive (pid_t pid)
+{
+  return kill (pid, 0) == 0 || errno != ESRCH;
+}
+
 /* "<base>.new-<pid>" beside the store: a creation killed before its rename.  Removed
    when its pid is gone and it is older than a minute (another pid namespace's creator
    would be invisible to kill(2), not to the clock). */
@@ -129,14 +146,12 @@ clean_new_siblings (const char *path)
   size_t n = strlen (base);
   while (d && (de = readdir (d)))
     {
-      char *end = NULL;
       struct stat st;
       if (strncmp (de->d_name, base, n) != 0 || strncmp (de->d_name + n, ".new-", 5) != 0)
         continue;
-      long pid = strtol (de->d_name + n + 5, &end, 10);
-      if (pid <= 0 || *end || (kill ((pid_t) pid, 0) == 0 || errno != ESRCH)
-          || fstatat (dirfd (d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR (st.st_mode)
-          || st.st_mtime > time (NULL) - 60)
+      pid_t pid = parse_pid (de->d_name + n + 5);
+      if (pid == 0 || pid_alive (pid) || fstatat (dirfd (d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0
+          || !S_ISDIR (st.st_mode) || st.st_mtime > time (NULL) - 60)
         continue;
       nr_error_t e = NULL;
       nr_rm_rf_at (dirfd (d), de->d_name, &e);
@@ -310,20 +325,17 @@ nr_store_remove_tmp (struct nr_imagestore *s, const char *name)
   return r;
 }
 
-/* Is the writer of ".NAME.tmp-PID" alive?  The VERSION of a new store is written
-   before its creator takes the lock (a store needs its layout for that), so a
-   concurrent first open that got the lock exclusively must not take that writer's
-   temporary for debris: its rename would fail ("rename \".VERSION.tmp-N\" to
-   \"VERSION\": No such file or directory", two first imports at once). */
+/* Is the writer of ".NAME.tmp-PID" alive?  Then it is not debris.  Writers in the
+   store root hold the store lock, and a new store is made beside it and renamed into
+   place (create_store), so an exclusive holder should never meet a live writer's
+   temporary; this was the fix for two first imports at once before that, and stays
+   as a guard ("rename \".VERSION.tmp-N\" to \"VERSION\": No such file or directory"). */
 static bool
 tmp_writer_alive (const char *name)
 {
   const char *dash = strrchr (name, '-');
-  char *end = NULL;
-  long pid = dash ? strtol (dash + 1, &end, 10) : 0;
-  if (pid <= 0 || end == NULL || *end != '\0')
-    return false;
-  return kill ((pid_t) pid, 0) == 0 || errno == EPERM;
+  pid_t pid = dash ? parse_pid (dash + 1) : 0;
+  return pid != 0 && pid_alive (pid);
 }
 
 /* nr_write_file_atomic_at writes ".NAME.tmp-PID" beside NAME: a kill -9 between
