@@ -51,7 +51,7 @@ put_mode (const struct seed *sd, int dirfd, const char *name, const char *data, 
 static int
 put (const struct seed *sd, int dirfd, const char *name, const char *data, nr_error_t *err)
 {
-  return put_mode (sd, dirfd, name, data, strlen (data), 0644, err);
+  return nr_seed_put (dirfd, name, data, sd->sync, err);
 }
 
 static int

@@ -213,8 +213,10 @@ if [ -n "$SANITIZERS" ]; then
 	done
 fi
 
-# Static analysis, one result per check, in a full run only.
+# Static analysis, one result per check, in a full run only.  The checks share one
+# configured clang tree (cppcheck reads its config.h, the analyzer builds in it).
 if [ -n "$LINT" ] && [ -n "$UNIT" ] && [ -n "$INTEGRATION" ] && [ -z "$FILTER" ]; then
+	export LINT_BUILD="$BUILD_DIR-lint"
 	for c in cppcheck analyzer shell format; do
 		note "lint: $c"
 		if "$SRCDIR/hack/lint.sh" "$c" 2>&1 | tee "$LOGDIR/lint-$c.log"; [ "${PIPESTATUS[0]}" -eq 0 ]; then
