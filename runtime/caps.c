@@ -250,9 +250,11 @@ drop_bounding (uint64_t keep, nr_error_t *err)
   int last = nr_cap_last ();
   for (int i = 0; i <= last; i++)
     {
-      if ((keep & NR_CAP_BIT (i)) || prctl (PR_CAPBSET_READ, (unsigned long) i, 0, 0, 0) != 1)
+      if (keep & NR_CAP_BIT (i))
         continue;
-      /* EINVAL: the kernel does not know it (runc ignores it too) */
+      /* no PR_CAPBSET_READ first: dropping a capability the set lacks succeeds (one
+         prctl per capability instead of two); EINVAL: the kernel does not know it
+         (runc ignores it too) */
       if (prctl (PR_CAPBSET_DROP, (unsigned long) i, 0, 0, 0) < 0 && errno != EINVAL)
         return nr_error (err, errno, "drop %s from the bounding set", nr_cap_name (i) ? nr_cap_name (i) : "?");
     }
@@ -328,7 +330,12 @@ nr_caps_after_setuid (const struct nr_caps *c, nr_error_t *err)
   /* capset(2): P' ⊆ P, E' ⊆ P', I' ⊆ I|P (no CAP_SETPCAP after setuid) and I' ⊆ I|bounding */
   perm = c->set[NR_CAP_PERMITTED] & held_p;
   eff = c->set[NR_CAP_EFFECTIVE] & perm;
-  inh = c->set[NR_CAP_INHERITABLE] & (held_i | held_p) & (held_i | nr_caps_host_bounding ());
+  inh = c->set[NR_CAP_INHERITABLE] & (held_i | held_p);
+  /* a capability not yet inheritable can be added only from the bounding set: ask
+     the kernel about those few, not all of them */
+  for (int i = 0; i <= nr_cap_last (); i++)
+    if ((inh & ~held_i & NR_CAP_BIT (i)) && prctl (PR_CAPBSET_READ, (unsigned long) i, 0, 0, 0) != 1)
+      inh &= ~NR_CAP_BIT (i);
   lost = (c->set[NR_CAP_PERMITTED] | c->set[NR_CAP_EFFECTIVE] | c->set[NR_CAP_INHERITABLE]) & ~(perm | eff | inh);
   if (lost)
     {

@@ -328,14 +328,34 @@ free_cg_lines (struct cg_line *v, size_t n)
   free (v);
 }
 
-/* Host mount point of the v1 hierarchy with these controllers (from mountinfo). */
-static char *
-v1_mountpoint (const char *controllers)
+/* The host's v1 cgroup mounts: super options ("rw,cpu,cpuacct") and mount point of
+   each, read from mountinfo once for all the hierarchies one cgroup mount shows. */
+struct v1_mount
+{
+  char *super;
+  char *point;
+};
+
+static void
+free_v1_mounts (struct v1_mount *v, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    free (v[i].super), free (v[i].point);
+  free (v);
+}
+
+static int
+read_v1_mounts (struct v1_mount **out, size_t *n, nr_error_t *err)
 {
   _cleanup_fclose_ FILE *f = fopen ("/proc/self/mountinfo", "re");
+  struct v1_mount *v = NULL;
+  size_t cnt = 0;
   char line[4096];
+
+  *out = NULL;
+  *n = 0;
   if (f == NULL)
-    return NULL;
+    return nr_error (err, errno, "open /proc/self/mountinfo");
   while (fgets (line, sizeof line, f))
     {
       char *sep = strstr (line, " - ");
@@ -345,33 +365,69 @@ v1_mountpoint (const char *controllers)
       if (super == NULL)
         continue;
       super[strcspn (super, "\n")] = '\0';
-      /* super options: rw,cpu,cpuacct — every controller must be present */
-      _cleanup_free_ char *want = strdup (controllers);
-      bool all = true;
-      char *save = NULL;
-      for (char *c = strtok_r (want, ",", &save); c; c = strtok_r (NULL, ",", &save))
-        {
-          char pat[256];
-          snprintf (pat, sizeof pat, ",%s", c);
-          char *hit = strstr (super, pat);
-          if (hit == NULL || (hit[strlen (pat)] != ',' && hit[strlen (pat)] != '\0'))
-            all = false;
-        }
-      if (!all)
-        continue;
       /* field 5 is the mount point */
-      char *save2 = NULL;
-      char *tok = strtok_r (line, " ", &save2);
+      char *save = NULL;
+      char *tok = strtok_r (line, " ", &save);
       for (int i = 1; tok && i < 5; i++)
-        tok = strtok_r (NULL, " ", &save2);
-      return tok ? strdup (tok) : NULL;
+        tok = strtok_r (NULL, " ", &save);
+      if (tok == NULL)
+        continue;
+      struct v1_mount *nv = realloc (v, (cnt + 1) * sizeof *v);
+      if (nv == NULL)
+        {
+          free_v1_mounts (v, cnt);
+          return nr_error (err, ENOMEM, "read /proc/self/mountinfo");
+        }
+      v = nv;
+      v[cnt].super = strdup (super + 1);
+      v[cnt].point = strdup (tok);
+      if (v[cnt].super == NULL || v[cnt].point == NULL)
+        {
+          free_v1_mounts (v, cnt + 1);
+          return nr_error (err, ENOMEM, "read /proc/self/mountinfo");
+        }
+      cnt++;
+    }
+  *out = v;
+  *n = cnt;
+  return 0;
+}
+
+/* Host mount point of the v1 hierarchy with these controllers, or NULL. */
+static const char *
+v1_mountpoint (const struct v1_mount *mounts, size_t n_mounts, const char *controllers)
+{
+  for (size_t m = 0; m < n_mounts; m++)
+    {
+      /* super options: rw,cpu,cpuacct — every controller must be present */
+      const char *super = mounts[m].super;
+      bool all = true;
+      for (const char *c = controllers; all && *c;)
+        {
+          size_t len = strcspn (c, ",");
+          const char *hit = super;
+          all = false;
+          while ((hit = strchr (hit, ',')) != NULL)
+            {
+              hit++;
+              if (strncmp (hit, c, len) == 0 && (hit[len] == ',' || hit[len] == '\0'))
+                {
+                  all = true;
+                  break;
+                }
+            }
+          c += len;
+          c += *c == ',';
+        }
+      if (all)
+        return mounts[m].point;
     }
   return NULL;
 }
 
 static int
 cgroup_v1_hierarchy (struct nr_init_ctx *ctx, int dir_fd, const char *dest, const struct cg_line *l,
-                     unsigned long flags, nr_error_t *err)
+                     const struct v1_mount *mounts, size_t n_mounts, unsigned long flags, nr_error_t *err)
 {
   bool named = strncmp (l->controllers, "name=", 5) == 0;
   const char *dirname = named ? l->controllers + 5 : l->controllers;
@@ -391,7 +447,7 @@ cgroup_v1_hierarchy (struct nr_init_ctx *ctx, int dir_fd, const char *dest, cons
         return nr_error (err, errno, "mount cgroup \"%s\" on \"%s/%s\"", l->controllers, dest, dirname);
       return 0;
     }
-  _cleanup_free_ char *mp = v1_mountpoint (l->controllers);
+  const char *mp = v1_mountpoint (mounts, n_mounts, l->controllers);
   _cleanup_free_ char *src = NULL;
   if (mp == NULL)
     return 0; /* hierarchy not mounted on the host: nothing to show */
@@ -457,6 +513,10 @@ mount_cgroup (struct nr_init_ctx *ctx, int root_fd, const struct oci_mount *m, n
     }
   _cleanup_close_ int top = reopen_dest (root_fd, m, err);
   _cleanup_close_ int dir = top >= 0 ? openat (top, ".", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+  struct v1_mount *v1 = NULL;
+  size_t n_v1 = 0;
+  if (!ctx->new_cgroupns && dir >= 0)
+    ret = read_v1_mounts (&v1, &n_v1, err);
   for (size_t i = 0; ret == 0 && dir >= 0 && i < n; i++)
     {
       if (lines[i].controllers[0] == '\0')
@@ -470,7 +530,7 @@ mount_cgroup (struct nr_init_ctx *ctx, int root_fd, const struct oci_mount *m, n
             ret = cgroup_v2_at (ctx, u, m->destination, NR_CGROUP_ROOT "/unified", lines[i].path, flags, err);
           continue;
         }
-      ret = cgroup_v1_hierarchy (ctx, dir, m->destination, &lines[i], flags, err);
+      ret = cgroup_v1_hierarchy (ctx, dir, m->destination, &lines[i], v1, n_v1, flags, err);
       /* co-mounted controllers get a symlink per controller, as on the host */
       if (ret == 0 && strchr (lines[i].controllers, ',') && strncmp (lines[i].controllers, "name=", 5) != 0)
         {
@@ -482,6 +542,7 @@ mount_cgroup (struct nr_init_ctx *ctx, int root_fd, const struct oci_mount *m, n
         }
     }
   free_cg_lines (lines, n);
+  free_v1_mounts (v1, n_v1);
   if (ret == 0 && top < 0)
     return -1;
   if (ret == 0 && (m->flags & MS_RDONLY))
