@@ -240,11 +240,19 @@ drive_child (struct create_job *j, nr_error_t *err)
     .planned = save_creating,
     .planned_arg = j,
   };
+  /* the init works on its rootfs meanwhile (sync.h); if it failed, and our step
+     failed because it is gone (ESRCH from cgroup.procs, EPIPE), its reason wins */
   if (nr_cgroup_create (NR_CGROUP_ROOT, &cg, j->pid, &j->cgroup, err) < 0)
-    return -1;
+    {
+      nr_sync_pending_error (j->sync[0], err);
+      return -1;
+    }
   nr_debug_point ("create:after-cgroup");
   if (nr_sync_send (j->sync[0], SYNC_PARENT_READY, 0, err) < 0)
-    return -1;
+    {
+      nr_sync_pending_error (j->sync[0], err);
+      return -1;
+    }
   for (;;)
     {
       enum nr_sync_msg got;

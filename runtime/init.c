@@ -34,12 +34,35 @@
 #endif
 
 static int
-step_wait_parent (struct nr_init_ctx *ctx, nr_error_t *err)
+step_die_with_parent (struct nr_init_ctx *ctx, nr_error_t *err)
 {
+  (void) err;
   /* die with the parent until we are created: a killed `create` leaves nothing */
   if (!nr_ns_has_joins (ctx->cfg))
     prctl (PR_SET_PDEATHSIG, SIGKILL);
-  return nr_sync_wait (ctx->sync_fd, SYNC_PARENT_READY, NULL, err);
+  return 0;
+}
+
+int
+nr_init_enter_cgroup (struct nr_init_ctx *ctx, nr_error_t *err)
+{
+  if (ctx->in_cgroup)
+    return 0;
+  if (nr_sync_wait (ctx->sync_fd, SYNC_PARENT_READY, NULL, err) < 0)
+    return -1;
+  ctx->in_cgroup = true;
+  /* the namespace's root is the cgroup we are in when we unshare */
+  if (ctx->new_cgroupns && unshare (CLONE_NEWCGROUP) < 0)
+    return nr_error (err, errno, "unshare cgroup namespace");
+  return 0;
+}
+
+static int
+step_userns_wait (struct nr_init_ctx *ctx, nr_error_t *err)
+{
+  /* nothing is permitted in a new user namespace before its id maps exist, and the
+     parent writes them before the cgroup: wait for both here */
+  return ctx->new_userns ? nr_init_enter_cgroup (ctx, err) : 0;
 }
 
 static int
@@ -51,14 +74,6 @@ step_userns_root (struct nr_init_ctx *ctx, nr_error_t *err)
     return nr_error (err, errno, "setresgid(0) in the user namespace (is gid 0 mapped?)");
   if (setresuid (0, 0, 0) < 0)
     return nr_error (err, errno, "setresuid(0) in the user namespace (is uid 0 mapped?)");
-  return 0;
-}
-
-static int
-step_cgroupns (struct nr_init_ctx *ctx, nr_error_t *err)
-{
-  if (ctx->new_cgroupns && unshare (CLONE_NEWCGROUP) < 0)
-    return nr_error (err, errno, "unshare cgroup namespace");
   return 0;
 }
 
@@ -108,8 +123,18 @@ static int root_fd = -1;
 static int
 step_rootfs (struct nr_init_ctx *ctx, nr_error_t *err)
 {
-  if (nr_rootfs_prepare (ctx, &root_fd, err) < 0 || nr_mounts_setup (ctx, root_fd, err) < 0)
-    return -1;
+  return nr_rootfs_prepare (ctx, &root_fd, err) < 0 ? -1 : nr_mounts_setup (ctx, root_fd, err);
+}
+
+static int
+step_enter_cgroup (struct nr_init_ctx *ctx, nr_error_t *err)
+{
+  return nr_init_enter_cgroup (ctx, err);
+}
+
+static int
+step_devices (struct nr_init_ctx *ctx, nr_error_t *err)
+{
   return nr_devices_setup (ctx, root_fd, err);
 }
 
@@ -190,14 +215,16 @@ struct init_step
 
 /* The order is the protocol: read it top to bottom. */
 static const struct init_step create_steps[] = {
-  { "wait for the parent", step_wait_parent },
+  { "die with the parent", step_die_with_parent },
+  { "wait for the user namespace's id maps", step_userns_wait },
   { "become root in the user namespace", step_userns_root },
-  { "cgroup namespace", step_cgroupns },
   { "hostname and domainname", step_uts },
   { "loopback", step_loopback },
   { "session keyring", step_keyring },
   { "oom_score_adj", step_oom_score },
-  { "rootfs, mounts and devices", step_rootfs },
+  { "rootfs and mounts", step_rootfs },
+  { "enter the cgroup and its namespace", step_enter_cgroup },
+  { "devices", step_devices },
   { "working directory", step_cwd },
   { "hooks before pivot_root", step_hooks },
   { "pivot_root", step_pivot },

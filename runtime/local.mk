@@ -25,3 +25,8 @@ libnestrun_a_SOURCES += \
 	runtime/hooks.c runtime/hooks.h \
 	runtime/spec.c \
 	runtime/features.c
+
+check_PROGRAMS += tests/unit/test_sync
+TESTS += tests/unit/test_sync
+tests_unit_test_sync_SOURCES = tests/unit/test_sync.c tests/unit/tap.h
+tests_unit_test_sync_LDADD = $(NR_LIBS)

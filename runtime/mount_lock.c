@@ -243,6 +243,8 @@ nr_mounts_lock (struct nr_init_ctx *ctx, int root_fd, nr_error_t *err)
   size_t n = nr_mount_lock_roots (c, idx, c->n_mounts);
   if (n == 0)
     return 0;
+  if (nr_init_enter_cgroup (ctx, err) < 0) /* the helper is a process of the container */
+    return -1;
   int sp[2];
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
     return nr_error (err, errno, "lock mounts: socketpair");

@@ -490,11 +490,20 @@ mount_cgroup (struct nr_init_ctx *ctx, int root_fd, const struct oci_mount *m, n
   char p[64];
   nr_fd_path (dest, p);
   unsigned long flags = (m->flags & ~(MS_BIND | MS_REC)) | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  struct v1_mount *v1 = NULL;
+  size_t n_v1 = 0;
+  if (mode != NR_CGROUP_V2 && !ctx->new_cgroupns && read_v1_mounts (&v1, &n_v1, err) < 0)
+    return -1;
+  /* the host's mounts were read while the parent may still be making the cgroup; what
+     the container is shown is its own cgroup (or namespace): from here on it is in it */
   struct cg_line *lines = NULL;
   size_t n = 0;
   int ret = 0;
-  if (read_self_cgroups (&lines, &n, err) < 0)
-    return -1;
+  if (nr_init_enter_cgroup (ctx, err) < 0 || read_self_cgroups (&lines, &n, err) < 0)
+    {
+      free_v1_mounts (v1, n_v1);
+      return -1;
+    }
   if (mode == NR_CGROUP_V2)
     {
       for (size_t i = 0; i < n; i++)
@@ -509,14 +518,11 @@ mount_cgroup (struct nr_init_ctx *ctx, int root_fd, const struct oci_mount *m, n
   if (mount ("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
     {
       free_cg_lines (lines, n);
+      free_v1_mounts (v1, n_v1);
       return nr_error (err, errno, "mount tmpfs for cgroups on \"%s\"", m->destination);
     }
   _cleanup_close_ int top = reopen_dest (root_fd, m, err);
   _cleanup_close_ int dir = top >= 0 ? openat (top, ".", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
-  struct v1_mount *v1 = NULL;
-  size_t n_v1 = 0;
-  if (!ctx->new_cgroupns && dir >= 0)
-    ret = read_v1_mounts (&v1, &n_v1, err);
   for (size_t i = 0; ret == 0 && dir >= 0 && i < n; i++)
     {
       if (lines[i].controllers[0] == '\0')
@@ -563,6 +569,9 @@ nr_mount_one (struct nr_init_ctx *ctx, int root_fd, const struct oci_mount *m, n
     return -1;
   if (m->type && strcmp (m->type, "cgroup") == 0)
     return mount_cgroup (ctx, root_fd, m, err);
+  /* a cgroup2 filesystem shows the root of the mounting process's cgroup namespace */
+  if (m->type && strcmp (m->type, "cgroup2") == 0 && nr_init_enter_cgroup (ctx, err) < 0)
+    return -1;
   if (is_bind (m))
     return mount_bind (ctx, root_fd, m, err);
   return mount_fs (ctx, root_fd, m, err);

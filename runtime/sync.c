@@ -109,6 +109,27 @@ nr_sync_wait2 (int fd, enum nr_sync_msg a, enum nr_sync_msg b, enum nr_sync_msg 
 }
 
 int
+nr_sync_pending_error (int fd, nr_error_t *err)
+{
+  struct sync_wire w;
+  ssize_t r;
+  do
+    r = recv (fd, &w, sizeof w - 1, MSG_DONTWAIT | MSG_PEEK);
+  while (r < 0 && errno == EINTR);
+  if (r < (ssize_t) offsetof (struct sync_wire, msg) || w.type != SYNC_ERROR)
+    return 0;
+  do
+    r = recv (fd, &w, sizeof w - 1, MSG_DONTWAIT);
+  while (r < 0 && errno == EINTR);
+  if (r < (ssize_t) offsetof (struct sync_wire, msg))
+    return 0;
+  ((char *) &w)[r] = '\0';
+  nr_error_free (err);
+  nr_error_from_wire (err, w.err_no, w.msg);
+  return 1;
+}
+
+int
 nr_sync_wait_eof (int fd, nr_error_t *err)
 {
   struct sync_wire w;

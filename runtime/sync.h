@@ -7,11 +7,14 @@
  *
  *   parent (nestrun create)                 child (container init)
  *   ───────────────────────                 ──────────────────────
- *   clone(new namespaces) ───────────────►  (blocked in sync_wait)
- *   write uid_map/gid_map, time offsets
- *   create cgroup, attach child
- *   SYNC_PARENT_READY ───────────────────►  become root in userns, unshare cgroupns,
- *                                           hostname, loopback, mounts, devices
+ *   clone(new namespaces) ───────────────►  with a new user namespace: blocked in
+ *   write uid_map/gid_map                   sync_wait until SYNC_PARENT_READY;
+ *   create cgroup, attach child             otherwise, meanwhile: hostname,
+ *                                           loopback, keyring, rootfs, mounts
+ *   SYNC_PARENT_READY ───────────────────►  (awaited before the first step the
+ *                                           cgroup governs: unshare cgroupns, a
+ *                                           cgroup mount, a forked helper, devices)
+ *                                           become root in userns, mounts, devices
  *                     ◄───────────────────  SYNC_RUN_HOOKS   (only with prestart /
  *   run prestart + createRuntime hooks                        createRuntime hooks)
  *   SYNC_HOOKS_DONE ─────────────────────►  createContainer hooks, pivot_root,
@@ -48,6 +51,11 @@ void nr_sync_send_error (int fd, const nr_error_t e);
 int nr_sync_wait (int fd, enum nr_sync_msg want, int64_t *arg, nr_error_t *err);
 /* Wait for any of two messages; *got tells which. */
 int nr_sync_wait2 (int fd, enum nr_sync_msg a, enum nr_sync_msg b, enum nr_sync_msg *got, nr_error_t *err);
+
+/* The peer failed and said why, and its SYNC_ERROR is already queued on fd: take it,
+   replace *err with it and return 1; 0 (and *err untouched) when none is waiting.
+   For a step of ours that failed because the peer was gone. */
+int nr_sync_pending_error (int fd, nr_error_t *err);
 
 /* Wait for the peer to close its end (a close-on-exec end: the exec happened).
    A SYNC_ERROR before that becomes *err. */

@@ -128,6 +128,22 @@ function teardown() {
 	assert_log_error '/no/such/source'
 }
 
+@test "a mount that fails while create makes the cgroup: the mount's error wins" {
+	# The init mounts while the parent makes and joins the cgroup (runtime/sync.h); a
+	# failure there ends the init, and the parent's step then fails too (ESRCH from
+	# cgroup.procs, EPIPE on the sync socket): the init's reason must be the one shown.
+	# The first mount fails, long before the cgroup mount; eight runs for both orders.
+	update_config '.mounts = [{"source": "/no/such/early", "destination": "/x", "options": ["bind"]}] + .mounts'
+	local i
+	for i in 1 2 3 4 5 6 7 8; do
+		nestrun run "ct$i"
+		[ "$status" -ne 0 ]
+		[[ "$output" == *'"/no/such/early"'* ]] || fail "run $i: $output"
+		assert_log_error '/no/such/early'
+		[ ! -e "$NESTRUN_ROOT/ct$i" ] || fail "run $i left its state dir"
+	done
+}
+
 @test "an unknown namespace type is refused" {
 	update_config '.linux.namespaces += [{"type": "bogus"}]'
 	nestrun run ct1
