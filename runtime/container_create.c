@@ -34,6 +34,8 @@ struct create_job
   const struct nr_runtime *rt;
   const struct nr_create_opts *o;
   struct oci_config *cfg;
+  const char *raw_config; /* config.json as read, saved in the state dir */
+  size_t raw_len;
   int state_fd;
   bool state_made;
   int start_fd;
@@ -253,6 +255,9 @@ drive_child (struct create_job *j, nr_error_t *err)
       nr_sync_pending_error (j->sync[0], err);
       return -1;
     }
+  /* while the init finishes its rootfs */
+  if (j->raw_config && nr_state_put_file (j->state_fd, NR_CONFIG_FILE, j->raw_config, j->raw_len, err) < 0)
+    return -1;
   for (;;)
     {
       enum nr_sync_msg got;
@@ -270,12 +275,10 @@ drive_child (struct create_job *j, nr_error_t *err)
 }
 
 static int
-save_state (struct create_job *j, const char *raw, size_t raw_len, nr_error_t *err)
+save_state (struct create_job *j, nr_error_t *err)
 {
   _cleanup_free_ char *cg = j->cgroup ? nr_cgroup_serialize (j->cgroup) : NULL;
   struct nr_state s = job_state (j, cg);
-  if (raw && nr_state_put_file (j->state_fd, NR_CONFIG_FILE, raw, raw_len, err) < 0)
-    return -1;
   if (nr_state_write (j->state_fd, &s, err) < 0)
     return -1;
   unlinkat (j->state_fd, NR_CREATING_FILE, 0); /* state.json names all of it now */
@@ -294,8 +297,8 @@ int
 nr_container_create (const struct nr_runtime *rt, const struct nr_create_opts *o, struct oci_config *cfg,
                      const char *raw_config, size_t raw_len, pid_t *pid_out, nr_error_t *err)
 {
-  struct create_job j = { .rt = rt, .o = o, .cfg = cfg, .state_fd = -1, .start_fd = -1, .console_fd = -1,
-                          .sync = { -1, -1 } };
+  struct create_job j = { .rt = rt, .o = o, .cfg = cfg, .raw_config = raw_config, .raw_len = raw_len,
+                          .state_fd = -1, .start_fd = -1, .console_fd = -1, .sync = { -1, -1 } };
   struct nr_caps caps;
   struct nr_seccomp *seccomp = NULL;
   int ret = -1;
@@ -351,7 +354,7 @@ nr_container_create (const struct nr_runtime *rt, const struct nr_create_opts *o
   if (drive_child (&j, err) < 0)
     goto out;
   nr_debug_point ("create:before-save-state");
-  if (save_state (&j, raw_config, raw_len, err) < 0)
+  if (save_state (&j, err) < 0)
     goto out;
   nr_debug_point ("create:after-save-state");
   *pid_out = j.pid;
