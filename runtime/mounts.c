@@ -283,154 +283,15 @@ mount_fs (struct nr_init_ctx *ctx, int root_fd, const struct oci_mount *m, nr_er
   return finish_mount (root_fd, m, false, err);
 }
 
-/* /proc/self/cgroup: "id:controllers:path" lines. */
-struct cg_line
-{
-  char *controllers; /* "cpu,cpuacct", "name=systemd", "" for v2 */
-  char *path;
-};
-
+/* One v1 hierarchy in the tmpfs at dest: a directory named after its controllers (as
+   the host names its mount points), holding the container's own cgroup bound from the
+   host, or with a cgroup namespace a fresh mount of the hierarchy. */
 static int
-read_self_cgroups (struct cg_line **out, size_t *n, nr_error_t *err)
+cgroup_v1_hierarchy (struct nr_init_ctx *ctx, int dir_fd, const char *dest, const struct nr_cgroup_hierarchy *h,
+                     unsigned long flags, nr_error_t *err)
 {
-  _cleanup_fclose_ FILE *f = fopen ("/proc/self/cgroup", "re");
-  char line[4096];
-  size_t cnt = 0;
-  struct cg_line *v = NULL;
-  if (f == NULL)
-    return nr_error (err, errno, "open /proc/self/cgroup");
-  while (fgets (line, sizeof line, f))
-    {
-      line[strcspn (line, "\n")] = '\0';
-      char *c1 = strchr (line, ':');
-      char *c2 = c1 ? strchr (c1 + 1, ':') : NULL;
-      if (c2 == NULL)
-        continue;
-      *c2 = '\0';
-      struct cg_line *nv = realloc (v, (cnt + 1) * sizeof *v);
-      if (nv == NULL)
-        break;
-      v = nv;
-      v[cnt].controllers = strdup (c1 + 1);
-      v[cnt].path = strdup (c2 + 1);
-      cnt++;
-    }
-  *out = v;
-  *n = cnt;
-  return 0;
-}
-
-static void
-free_cg_lines (struct cg_line *v, size_t n)
-{
-  for (size_t i = 0; i < n; i++)
-    free (v[i].controllers), free (v[i].path);
-  free (v);
-}
-
-/* The host's v1 cgroup mounts: super options ("rw,cpu,cpuacct") and mount point of
-   each, read from mountinfo once for all the hierarchies one cgroup mount shows. */
-struct v1_mount
-{
-  char *super;
-  char *point;
-};
-
-static void
-free_v1_mounts (struct v1_mount *v, size_t n)
-{
-  for (size_t i = 0; i < n; i++)
-    free (v[i].super), free (v[i].point);
-  free (v);
-}
-
-static int
-read_v1_mounts (struct v1_mount **out, size_t *n, nr_error_t *err)
-{
-  _cleanup_fclose_ FILE *f = fopen ("/proc/self/mountinfo", "re");
-  struct v1_mount *v = NULL;
-  size_t cnt = 0;
-  char line[4096];
-
-  *out = NULL;
-  *n = 0;
-  if (f == NULL)
-    return nr_error (err, errno, "open /proc/self/mountinfo");
-  while (fgets (line, sizeof line, f))
-    {
-      char *sep = strstr (line, " - ");
-      if (sep == NULL || strncmp (sep, " - cgroup ", 10) != 0)
-        continue;
-      char *super = strrchr (sep, ' ');
-      if (super == NULL)
-        continue;
-      super[strcspn (super, "\n")] = '\0';
-      /* field 5 is the mount point */
-      char *save = NULL;
-      char *tok = strtok_r (line, " ", &save);
-      for (int i = 1; tok && i < 5; i++)
-        tok = strtok_r (NULL, " ", &save);
-      if (tok == NULL)
-        continue;
-      struct v1_mount *nv = realloc (v, (cnt + 1) * sizeof *v);
-      if (nv == NULL)
-        {
-          free_v1_mounts (v, cnt);
-          return nr_error (err, ENOMEM, "read /proc/self/mountinfo");
-        }
-      v = nv;
-      v[cnt].super = strdup (super + 1);
-      v[cnt].point = strdup (tok);
-      if (v[cnt].super == NULL || v[cnt].point == NULL)
-        {
-          free_v1_mounts (v, cnt + 1);
-          return nr_error (err, ENOMEM, "read /proc/self/mountinfo");
-        }
-      cnt++;
-    }
-  *out = v;
-  *n = cnt;
-  return 0;
-}
-
-/* Host mount point of the v1 hierarchy with these controllers, or NULL. */
-static const char *
-v1_mountpoint (const struct v1_mount *mounts, size_t n_mounts, const char *controllers)
-{
-  for (size_t m = 0; m < n_mounts; m++)
-    {
-      /* super options: rw,cpu,cpuacct — every controller must be present */
-      const char *super = mounts[m].super;
-      bool all = true;
-      for (const char *c = controllers; all && *c;)
-        {
-          size_t len = strcspn (c, ",");
-          const char *hit = super;
-          all = false;
-          while ((hit = strchr (hit, ',')) != NULL)
-            {
-              hit++;
-              if (strncmp (hit, c, len) == 0 && (hit[len] == ',' || hit[len] == '\0'))
-                {
-                  all = true;
-                  break;
-                }
-            }
-          c += len;
-          c += *c == ',';
-        }
-      if (all)
-        return mounts[m].point;
-    }
-  return NULL;
-}
-
-static int
-cgroup_v1_hierarchy (struct nr_init_ctx *ctx, int dir_fd, const char *dest, const struct cg_line *l,
-                     const struct v1_mount *mounts, size_t n_mounts, unsigned long flags, nr_error_t *err)
-{
-  bool named = strncmp (l->controllers, "name=", 5) == 0;
-  const char *dirname = named ? l->controllers + 5 : l->controllers;
+  bool named = strncmp (h->controllers, "name=", 5) == 0;
+  const char *dirname = named ? h->controllers + 5 : h->controllers;
   if (mkdirat (dir_fd, dirname, 0755) < 0 && errno != EEXIST)
     return nr_error (err, errno, "mkdir \"%s/%s\"", dest, dirname);
   _cleanup_close_ int sub = openat (dir_fd, dirname, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -441,25 +302,21 @@ cgroup_v1_hierarchy (struct nr_init_ctx *ctx, int dir_fd, const char *dest, cons
   if (ctx->new_cgroupns)
     {
       _cleanup_free_ char *opts = NULL;
-      if (asprintf (&opts, "%s%s", named ? "none," : "", l->controllers) < 0)
+      if (asprintf (&opts, "%s%s", named ? "none," : "", h->controllers) < 0)
         return nr_error (err, ENOMEM, "cgroup options");
       if (mount ("cgroup", p, "cgroup", flags, opts) < 0)
-        return nr_error (err, errno, "mount cgroup \"%s\" on \"%s/%s\"", l->controllers, dest, dirname);
+        return nr_error (err, errno, "mount cgroup \"%s\" on \"%s/%s\"", h->controllers, dest, dirname);
       return 0;
     }
-  const char *mp = v1_mountpoint (mounts, n_mounts, l->controllers);
-  _cleanup_free_ char *src = NULL;
-  if (mp == NULL)
-    return 0; /* hierarchy not mounted on the host: nothing to show */
-  if (asprintf (&src, "%s%s", mp, l->path) < 0)
-    return nr_error (err, ENOMEM, "cgroup path");
-  if (bind_tree (src, sub, true, (flags & MS_RDONLY) != 0, err) < 0)
+  if (bind_tree (h->own, sub, true, (flags & MS_RDONLY) != 0, err) < 0)
     return nr_error_wrap (err, "cgroup on \"%s/%s\"", dest, dirname);
   return 0;
 }
 
+/* The cgroup2 hierarchy on fd: a fresh mount with a cgroup namespace, else the
+   container's own cgroup bound from the host. */
 static int
-cgroup_v2_at (struct nr_init_ctx *ctx, int fd, const char *dest, const char *host_root, const char *path,
+cgroup_v2_at (struct nr_init_ctx *ctx, int fd, const char *dest, const struct nr_cgroup_hierarchy *h,
               unsigned long flags, nr_error_t *err)
 {
   char p[64];
@@ -470,92 +327,91 @@ cgroup_v2_at (struct nr_init_ctx *ctx, int fd, const char *dest, const char *hos
         return nr_error (err, errno, "mount cgroup2 on \"%s\"", dest);
       return 0;
     }
-  _cleanup_free_ char *src = NULL;
-  if (asprintf (&src, "%s%s", host_root, path) < 0)
-    return nr_error (err, ENOMEM, "cgroup path");
-  if (bind_tree (src, fd, true, (flags & MS_RDONLY) != 0, err) < 0)
+  if (bind_tree (h->own, fd, true, (flags & MS_RDONLY) != 0, err) < 0)
     return nr_error_wrap (err, "cgroup2 on \"%s\"", dest);
+  return 0;
+}
+
+/* A "cgroup" mount shows the hierarchies mounted under the host's /sys/fs/cgroup (those
+   create placed the container in, runtime/cgroups): on v2 the one cgroup2 mount, on v1
+   and hybrid a tmpfs with a directory per hierarchy (hybrid: "unified" for cgroup2)
+   and a symlink per co-mounted controller, as the host has them.  The host's mounts
+   are read while the parent may still be making the cgroup; the directories shown are
+   the container's own, known once the init is in it. */
+static int
+cgroup_v1_tree (struct nr_init_ctx *ctx, int dir, const char *dest, const struct nr_cgroup_hierarchies *hs,
+                unsigned long flags, nr_error_t *err)
+{
+  for (size_t i = 0; i < hs->n; i++)
+    {
+      const struct nr_cgroup_hierarchy *h = &hs->v[i];
+      if (h->controllers[0] == '\0')
+        {
+          if (mkdirat (dir, "unified", 0755) < 0 && errno != EEXIST)
+            return nr_error (err, errno, "mkdir \"%s/unified\"", dest);
+          _cleanup_close_ int u = openat (dir, "unified", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          if (u < 0)
+            return nr_error (err, errno, "open \"%s/unified\"", dest);
+          if (cgroup_v2_at (ctx, u, dest, h, flags, err) < 0)
+            return -1;
+          continue;
+        }
+      if (cgroup_v1_hierarchy (ctx, dir, dest, h, flags, err) < 0)
+        return -1;
+      /* co-mounted controllers get a symlink per controller, as on the host */
+      if (strchr (h->controllers, ',') && strncmp (h->controllers, "name=", 5) != 0)
+        {
+          _cleanup_free_ char *cs = strdup (h->controllers);
+          char *save = NULL;
+          if (cs == NULL)
+            return nr_error (err, ENOMEM, "cgroup symlinks");
+          for (char *c = strtok_r (cs, ",", &save); c; c = strtok_r (NULL, ",", &save))
+            if (symlinkat (h->controllers, dir, c) < 0 && errno != EEXIST)
+              return nr_error (err, errno, "symlink cgroup \"%s\"", c);
+        }
+    }
   return 0;
 }
 
 static int
 mount_cgroup (struct nr_init_ctx *ctx, int root_fd, const struct oci_mount *m, nr_error_t *err)
 {
-  enum nr_cgroup_mode mode;
-  if (nr_cgroup_detect (NR_CGROUP_ROOT, &mode, err) < 0)
+  struct nr_cgroup_hierarchies hs;
+  if (nr_cgroup_hierarchies_read (NR_CGROUP_ROOT, &hs, err) < 0)
     return -1;
-  _cleanup_close_ int dest = make_dest (root_fd, m, false, err);
-  if (dest < 0)
-    return -1;
-  char p[64];
-  nr_fd_path (dest, p);
+  int ret = nr_init_enter_cgroup (ctx, err);
+  if (ret == 0 && !ctx->new_cgroupns)
+    ret = nr_cgroup_own_dirs (&hs, err);
+  _cleanup_close_ int dest = ret < 0 ? -1 : make_dest (root_fd, m, false, err);
   unsigned long flags = (m->flags & ~(MS_BIND | MS_REC)) | MS_NOSUID | MS_NODEV | MS_NOEXEC;
-  struct v1_mount *v1 = NULL;
-  size_t n_v1 = 0;
-  if (mode != NR_CGROUP_V2 && !ctx->new_cgroupns && read_v1_mounts (&v1, &n_v1, err) < 0)
-    return -1;
-  /* the host's mounts were read while the parent may still be making the cgroup; what
-     the container is shown is its own cgroup (or namespace): from here on it is in it */
-  struct cg_line *lines = NULL;
-  size_t n = 0;
-  int ret = 0;
-  if (nr_init_enter_cgroup (ctx, err) < 0 || read_self_cgroups (&lines, &n, err) < 0)
+  char p[64];
+  if (dest < 0)
+    ret = -1;
+  else if (hs.mode == NR_CGROUP_V2)
     {
-      free_v1_mounts (v1, n_v1);
-      return -1;
-    }
-  if (mode == NR_CGROUP_V2)
-    {
-      for (size_t i = 0; i < n; i++)
-        if (lines[i].controllers[0] == '\0')
-          ret = cgroup_v2_at (ctx, dest, m->destination, NR_CGROUP_ROOT, lines[i].path, flags, err);
-      free_cg_lines (lines, n);
+      ret = hs.n == 1 ? cgroup_v2_at (ctx, dest, m->destination, &hs.v[0], flags, err) : 0;
       if (ret == 0)
         ret = finish_mount (root_fd, m, false, err);
-      return ret;
     }
-  /* v1 and hybrid: a tmpfs holding one directory per hierarchy */
-  if (mount ("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
+  else
     {
-      free_cg_lines (lines, n);
-      free_v1_mounts (v1, n_v1);
-      return nr_error (err, errno, "mount tmpfs for cgroups on \"%s\"", m->destination);
-    }
-  _cleanup_close_ int top = reopen_dest (root_fd, m, err);
-  _cleanup_close_ int dir = top >= 0 ? openat (top, ".", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
-  for (size_t i = 0; ret == 0 && dir >= 0 && i < n; i++)
-    {
-      if (lines[i].controllers[0] == '\0')
+      /* v1, hybrid, and none (an empty tmpfs) */
+      nr_fd_path (dest, p);
+      if (mount ("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
+        ret = nr_error (err, errno, "mount tmpfs for cgroups on \"%s\"", m->destination);
+      _cleanup_close_ int top = ret < 0 ? -1 : reopen_dest (root_fd, m, err);
+      _cleanup_close_ int dir = top < 0 ? -1 : openat (top, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (ret == 0 && dir < 0)
+        ret = top < 0 ? -1 : nr_error (err, errno, "open \"%s\"", m->destination);
+      if (ret == 0)
+        ret = cgroup_v1_tree (ctx, dir, m->destination, &hs, flags, err);
+      if (ret == 0 && (m->flags & MS_RDONLY))
         {
-          if (mode != NR_CGROUP_HYBRID)
-            continue;
-          if (mkdirat (dir, "unified", 0755) < 0 && errno != EEXIST)
-            ret = nr_error (err, errno, "mkdir \"%s/unified\"", m->destination);
-          _cleanup_close_ int u = openat (dir, "unified", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-          if (ret == 0)
-            ret = cgroup_v2_at (ctx, u, m->destination, NR_CGROUP_ROOT "/unified", lines[i].path, flags, err);
-          continue;
-        }
-      ret = cgroup_v1_hierarchy (ctx, dir, m->destination, &lines[i], v1, n_v1, flags, err);
-      /* co-mounted controllers get a symlink per controller, as on the host */
-      if (ret == 0 && strchr (lines[i].controllers, ',') && strncmp (lines[i].controllers, "name=", 5) != 0)
-        {
-          _cleanup_free_ char *cs = strdup (lines[i].controllers);
-          char *save = NULL;
-          for (char *c = strtok_r (cs, ",", &save); c; c = strtok_r (NULL, ",", &save))
-            if (symlinkat (lines[i].controllers, dir, c) < 0 && errno != EEXIST)
-              ret = nr_error (err, errno, "symlink cgroup \"%s\"", c);
+          nr_fd_path (top, p);
+          ret = nr_remount_ro (m->destination, p, err);
         }
     }
-  free_cg_lines (lines, n);
-  free_v1_mounts (v1, n_v1);
-  if (ret == 0 && top < 0)
-    return -1;
-  if (ret == 0 && (m->flags & MS_RDONLY))
-    {
-      nr_fd_path (top, p);
-      ret = nr_remount_ro (m->destination, p, err);
-    }
+  nr_cgroup_hierarchies_free (&hs);
   return ret;
 }
 

@@ -56,6 +56,28 @@ struct nr_cgroup_config
 int nr_cgroup_detect (const char *root, enum nr_cgroup_mode *mode, nr_error_t *err);
 const char *nr_cgroup_mode_name (enum nr_cgroup_mode mode); /* "none" "v1" "v2" "hybrid" */
 
+/* The hierarchies mounted under root, as detection and create see them (one entry per
+   hierarchy: the first mount of it, hidden mounts left out): what a container's
+   cgroup mount shows (runtime/mounts.c).  Read the mounts first; nr_cgroup_own_dirs
+   then fills in, from /proc/self/cgroup, the caller's own directory in each, once the
+   caller is in the cgroup it is to show. */
+struct nr_cgroup_hierarchy
+{
+  char *controllers; /* "memory", "cpu,cpuacct", "name=systemd"; "" = cgroup2 */
+  char *mount;       /* its mount point */
+  char *mount_root;  /* the mount's root within its hierarchy (mountinfo field 4) */
+  char *own;         /* the caller's directory under mount; NULL until nr_cgroup_own_dirs */
+};
+struct nr_cgroup_hierarchies
+{
+  enum nr_cgroup_mode mode;
+  struct nr_cgroup_hierarchy *v;
+  size_t n;
+};
+int nr_cgroup_hierarchies_read (const char *root, struct nr_cgroup_hierarchies *out, nr_error_t *err);
+int nr_cgroup_own_dirs (struct nr_cgroup_hierarchies *h, nr_error_t *err);
+void nr_cgroup_hierarchies_free (struct nr_cgroup_hierarchies *h);
+
 /* Create the directories, apply resources and device rules, then move pid in (pid 0:
    don't; use nr_cgroup_enter).  On failure nothing created is left behind. */
 int nr_cgroup_create (const char *root, const struct nr_cgroup_config *cfg, pid_t pid,

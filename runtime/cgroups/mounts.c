@@ -260,6 +260,59 @@ nr_cgroup_detect (const char *root, enum nr_cgroup_mode *mode, nr_error_t *err)
   return 0;
 }
 
+int
+nr_cgroup_hierarchies_read (const char *root, struct nr_cgroup_hierarchies *out, nr_error_t *err)
+{
+  struct nr_cg_mounts ms = { 0 };
+  *out = (struct nr_cgroup_hierarchies){ 0 };
+  if (nr_cg_read_mounts (root, &ms, err) < 0)
+    return nr_error_wrap (err, "cgroup mounts");
+  out->v = calloc (ms.n + 1, sizeof *out->v);
+  if (out->v == NULL)
+    {
+      nr_cg_mounts_free (&ms);
+      return nr_error (err, ENOMEM, "cgroup mounts");
+    }
+  for (size_t i = 0; i < ms.n; i++) /* the strings move over */
+    out->v[i] = (struct nr_cgroup_hierarchy){ .controllers = ms.v[i].ctrls,
+                                              .mount = ms.v[i].mount,
+                                              .mount_root = ms.v[i].mroot };
+  out->mode = ms.mode;
+  out->n = ms.n;
+  free (ms.v);
+  return 0;
+}
+
+int
+nr_cgroup_own_dirs (struct nr_cgroup_hierarchies *h, nr_error_t *err)
+{
+  _cleanup_free_ char *self = NULL;
+  if (nr_read_file (nr_cg_seam.self_cgroup, 1u << 20, &self, NULL, err) < 0)
+    return -1;
+  for (size_t i = 0; i < h->n; i++)
+    {
+      struct nr_cgroup_hierarchy *x = &h->v[i];
+      const struct nr_cg_mount m = { .ctrls = x->controllers, .mount = x->mount, .mroot = x->mount_root };
+      free (x->own);
+      x->own = nr_cg_own_dir (&m, self);
+    }
+  return 0;
+}
+
+void
+nr_cgroup_hierarchies_free (struct nr_cgroup_hierarchies *h)
+{
+  for (size_t i = 0; i < h->n; i++)
+    {
+      free (h->v[i].controllers);
+      free (h->v[i].mount);
+      free (h->v[i].mount_root);
+      free (h->v[i].own);
+    }
+  free (h->v);
+  *h = (struct nr_cgroup_hierarchies){ 0 };
+}
+
 const char *
 nr_cgroup_mode_name (enum nr_cgroup_mode mode)
 {

@@ -140,6 +140,31 @@ function add_mount() {
 	[ "${lines[-1]}" = EROFS ]
 }
 
+@test "a cgroup mount shows the host's hierarchies under the host's names, with and without a cgroup namespace" {
+	# runc 1.1 leaves "unified" out of a hybrid host's view; nestrun shows it, as the
+	# host has it, with the container's own cgroup in it (the v2 device program's place)
+	requires cgroup_v1 not_runc
+	local host
+	host=$(ls /sys/fs/cgroup | tr '\n' ' ')
+	set_args sh -c 'ls /sys/fs/cgroup | tr "\n" " "'
+	nestrun run ct1
+	[ "$status" -eq 0 ]
+	[ "$output" = "$host" ]
+	if [ -d /sys/fs/cgroup/unified ]; then
+		# hybrid: the unified hierarchy is the container's own cgroup there too
+		set_args sh -c 'cat /sys/fs/cgroup/unified/cgroup.procs'
+		nestrun run ct2
+		[ "$status" -eq 0 ]
+		[[ $'\n'"$output"$'\n' == *$'\n1\n'* ]]
+	fi
+	[ -e /proc/self/ns/cgroup ] || return 0
+	update_config '.linux.namespaces += [{"type": "cgroup"}]'
+	set_args sh -c 'ls /sys/fs/cgroup | tr "\n" " "'
+	nestrun run ct3
+	[ "$status" -eq 0 ]
+	[ "$output" = "$host" ]
+}
+
 @test "a cgroup mount with a cgroup namespace" {
 	requires cgroupns cgroup_v1
 	update_config '.linux.namespaces += [{"type": "cgroup"}]'

@@ -96,6 +96,105 @@ test_mountinfo (void)
   unlink (path);
 }
 
+/* What a container's cgroup mount shows (runtime/mounts.c): the hierarchies and the
+   caller's own directory in each, from the seam's mountinfo and /proc/self/cgroup. */
+static char *
+temp_with (const char *text)
+{
+  char *path = strdup ("/tmp/nr-cg-h-XXXXXX");
+  int fd = path ? mkstemp (path) : -1;
+  if (fd < 0 || write (fd, text, strlen (text)) != (ssize_t) strlen (text))
+    abort ();
+  close (fd);
+  return path;
+}
+
+/* Point the seam at fake mountinfo and /proc/self/cgroup files holding these texts. */
+static void
+fake_proc (const char *mountinfo, const char *self_cgroup, char **mi, char **self)
+{
+  *mi = temp_with (mountinfo);
+  *self = temp_with (self_cgroup);
+  nr_cg_seam.mountinfo = *mi;
+  nr_cg_seam.self_cgroup = *self;
+}
+
+static void
+drop_fake (char *mi, char *self)
+{
+  unlink (mi), free (mi), unlink (self), free (self);
+}
+
+static void
+test_hierarchies (void)
+{
+  nr_error_t err = NULL;
+  struct nr_cgroup_hierarchies h;
+  char *mi, *self;
+  fake_proc (mi_hybrid,
+             "9:name=systemd:/user.slice\n5:devices:/nrt/c1\n4:memory:/nrt/c1\n2:cpuacct:/nrt/c1\n"
+             "1:cpu:/nrt/c1\n0::/nrt/c1\n",
+             &mi, &self);
+  ok (nr_cgroup_hierarchies_read ("/sys/fs/cgroup", &h, &err) == 0, "hierarchies: read the hybrid mounts");
+  is_int (h.mode, NR_CGROUP_HYBRID, "hierarchies: the mode as detect() has it");
+  is_int (h.n, 6, "hierarchies: those under the root only (pids on /mnt/other is not shown)");
+  ok (h.n == 6 && h.v[0].own == NULL, "hierarchies: no own directory before nr_cgroup_own_dirs");
+  ok (nr_cgroup_own_dirs (&h, &err) == 0, "own dirs: read /proc/self/cgroup");
+  if (h.n == 6)
+    {
+      is_str (h.v[0].own, "/sys/fs/cgroup/cpu/nrt/c1", "own dir in a v1 hierarchy");
+      is_str (h.v[2].own, "/sys/fs/cgroup/memory/nrt/c1", "own dir in memory");
+      is_str (h.v[4].controllers, "name=systemd", "the named hierarchy keeps its name=");
+      is_str (h.v[4].own, "/sys/fs/cgroup/systemd/user.slice", "own dir in the named hierarchy");
+      is_str (h.v[5].controllers, "", "the unified hierarchy has no controllers");
+      is_str (h.v[5].own, "/sys/fs/cgroup/unified/nrt/c1", "own dir in the unified hierarchy (0::)");
+    }
+  nr_cgroup_hierarchies_free (&h);
+  ok (h.v == NULL && h.n == 0, "free leaves an empty list");
+  drop_fake (mi, self);
+
+  /* a container's view (v1 mounts whose root is its own cgroup): own dirs are the
+     mount points themselves, never a path outside them */
+  fake_proc (mi_v1, "4:memory:/docker/abc\n3:devices:/docker/abc\n1:cpu,cpuacct:/docker/abc/inner\n", &mi, &self);
+  ok (nr_cgroup_hierarchies_read ("/sys/fs/cgroup", &h, &err) == 0 && h.mode == NR_CGROUP_V1 && h.n == 3,
+      "a v1 view with /docker/abc mount roots");
+  ok (nr_cgroup_own_dirs (&h, &err) == 0, "own dirs in it");
+  if (h.n == 3)
+    {
+      is_str (h.v[0].own, "/sys/fs/cgroup/cpu,cpuacct/inner", "co-mounted: the path below the mount's root");
+      is_str (h.v[1].own, "/sys/fs/cgroup/devices", "at the mount's root: the mount point");
+      is_str (h.v[0].mount_root, "/docker/abc", "the mount's root is kept");
+    }
+  nr_cgroup_hierarchies_free (&h);
+  drop_fake (mi, self);
+
+  /* v2 */
+  fake_proc (mi_v2, "0::/system.slice/x.scope\n", &mi, &self);
+  ok (nr_cgroup_hierarchies_read ("/sys/fs/cgroup", &h, &err) == 0 && h.mode == NR_CGROUP_V2 && h.n == 1,
+      "v2: one hierarchy");
+  ok (nr_cgroup_own_dirs (&h, &err) == 0 && h.n == 1 && h.v[0].own
+          && strcmp (h.v[0].own, "/sys/fs/cgroup/system.slice/x.scope") == 0,
+      "v2: own dir from the 0:: line");
+  nr_cgroup_hierarchies_free (&h);
+  unlink (self), free (self);
+
+  /* errors name the file */
+  nr_cg_seam.self_cgroup = "/nonexistent/self-cgroup";
+  ok (nr_cgroup_hierarchies_read ("/sys/fs/cgroup", &h, &err) == 0, "v2 again");
+  ok (nr_cgroup_own_dirs (&h, &err) < 0, "own dirs fail when /proc/self/cgroup cannot be read");
+  like (err ? err->msg : NULL, "/nonexistent/self-cgroup", "and the error names it");
+  nr_error_free (&err);
+  nr_cgroup_hierarchies_free (&h);
+  nr_cg_seam.mountinfo = "/nonexistent/mountinfo";
+  ok (nr_cgroup_hierarchies_read ("/sys/fs/cgroup", &h, &err) < 0 && h.n == 0 && h.v == NULL,
+      "read fails when mountinfo cannot be read, with nothing to free");
+  like (err ? err->msg : NULL, "cgroup mounts: open \"/nonexistent/mountinfo\"", "and the error names it");
+  nr_error_free (&err);
+  unlink (mi), free (mi);
+  nr_cg_seam.mountinfo = "/proc/self/mountinfo";
+  nr_cg_seam.self_cgroup = "/proc/self/cgroup";
+}
+
 /* ---- paths ------------------------------------------------------------------------ */
 
 static void
@@ -482,6 +581,7 @@ int
 main (void)
 {
   test_mountinfo ();
+  test_hierarchies ();
   test_inner ();
   test_container_dir ();
   test_conversions ();
