@@ -12,9 +12,10 @@
  *   create cgroup, attach child             otherwise, meanwhile: hostname,
  *                                           loopback, keyring, rootfs, mounts
  *   SYNC_PARENT_READY ───────────────────►  (awaited before the first step the
- *                                           cgroup governs: unshare cgroupns, a
+ *   write config.json                       cgroup governs: unshare cgroupns, a
  *                                           cgroup mount, a forked helper, devices)
- *                                           become root in userns, mounts, devices
+ *                                           userns: become root, hostname, ...,
+ *                                           mounts; then devices
  *                     ◄───────────────────  SYNC_RUN_HOOKS   (only with prestart /
  *   run prestart + createRuntime hooks                        createRuntime hooks)
  *   SYNC_HOOKS_DONE ─────────────────────►  createContainer hooks, pivot_root,
@@ -27,6 +28,9 @@
  *                                           seccomp, execve
  *
  *   either side, any time:  SYNC_ERROR {errno, message} — the receiver fails.
+ *   When a step of the parent's fails because the init has exited (ESRCH from
+ *   cgroup.procs, EPIPE), the init's queued SYNC_ERROR is the reason shown
+ *   (nr_sync_pending_error).
  */
 #ifndef NR_SYNC_H
 #define NR_SYNC_H
