@@ -35,6 +35,40 @@ function hook_json() {
 	echo '{"path": "'"$ROOT/hook.sh"'", "args": '"$(json_array hook.sh "$kind" "$@")"', "env": ["NR_HOOK='"$kind"'"]}'
 }
 
+@test "prestart, createRuntime and createContainer hooks find the init in its cgroup and cgroup namespace" {
+	# The init sets up its rootfs while create makes the cgroup (runtime/sync.h) but
+	# waits for it before any hook: the hooks, and what they fork, are the container's.
+	local line=0::
+	! grep -q ':pids:' /proc/self/cgroup || line=:pids:
+	cat >"$ROOT/cg-hook.sh" <<-EOF
+		#!/bin/sh
+		pid=\$(sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
+		grep -F '$line' /proc/\$pid/cgroup | cut -d: -f3 >"$ROOT/cg-\$1"
+	EOF
+	chmod 755 "$ROOT/cg-hook.sh"
+	local cc='{"path": "/bin/sh", "args": ["sh", "-c", "grep -F '"'$line'"' /proc/self/cgroup | cut -d: -f3 >'"$ROOT"'/cg-createContainer"]}'
+	update_config '.hooks = {
+		"prestart": [{"path": "'"$ROOT/cg-hook.sh"'", "args": ["cg-hook.sh", "prestart"]}],
+		"createRuntime": [{"path": "'"$ROOT/cg-hook.sh"'", "args": ["cg-hook.sh", "createRuntime"]}],
+		"createContainer": ['"$cc"']}'
+	set_args true
+	nestrun run ct1
+	[ "$status" -eq 0 ]
+	local kind
+	for kind in prestart createRuntime createContainer; do
+		echo "$kind: $(cat "$ROOT/cg-$kind")" >&2
+		[ "$(cat "$ROOT/cg-$kind")" = "/$CGROUP_REL" ] || fail "$kind: not in /$CGROUP_REL"
+	done
+	# with a cgroup namespace the container's cgroup is its root, for the hook too
+	[ -e /proc/self/ns/cgroup ] || return 0
+	update_config '.linux.namespaces += [{"type": "cgroup"}]'
+	rm -f "$ROOT"/cg-prestart "$ROOT"/cg-createRuntime "$ROOT"/cg-createContainer
+	nestrun run ct2
+	[ "$status" -eq 0 ]
+	[ "$(cat "$ROOT/cg-createContainer")" = / ] || fail "createContainer: $(cat "$ROOT/cg-createContainer")"
+	[ "$(cat "$ROOT/cg-prestart")" = "/$CGROUP_REL" ]
+}
+
 @test "every hook runs at its moment, in order, with the state on stdin" {
 	update_config '.hooks = {
 		"prestart": ['"$(hook_json prestart a b)"'],
