@@ -3,6 +3,7 @@
 #include "runtime/sync.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -61,14 +62,28 @@ nr_sync_send_error (int fd, const nr_error_t e)
     ;
 }
 
-static int
-sync_recv (int fd, struct sync_wire *w, nr_error_t *err)
+/* recv, again after EINTR, and once more after ECONNRESET: a peer that exits with a
+   message of ours unread (the init failing before it read SYNC_PARENT_READY) resets
+   the socket, and the first recv reports that before what the peer sent (its
+   SYNC_ERROR) and the end of the stream, which the following ones return. */
+static ssize_t
+sync_recv_raw (int fd, void *buf, size_t len, int flags)
 {
-  ssize_t r;
+  bool reset = false;
+  for (;;)
+    {
+      ssize_t r = recv (fd, buf, len, flags);
+      if (r >= 0 || (errno != EINTR && (errno != ECONNRESET || reset)))
+        return r;
+      reset = reset || errno == ECONNRESET;
+    }
+}
+
+static int
+sync_recv (int fd, struct sync_wire *w, int flags, nr_error_t *err)
+{
   memset (w, 0, sizeof *w);
-  do
-    r = recv (fd, w, sizeof *w - 1, 0);
-  while (r < 0 && errno == EINTR);
+  ssize_t r = sync_recv_raw (fd, w, sizeof *w - 1, flags);
   if (r < 0)
     return nr_error (err, errno, "sync: receive");
   if (r == 0)
@@ -87,7 +102,7 @@ int
 nr_sync_wait (int fd, enum nr_sync_msg want, int64_t *arg, nr_error_t *err)
 {
   struct sync_wire w;
-  if (sync_recv (fd, &w, err) < 0)
+  if (sync_recv (fd, &w, 0, err) < 0)
     return -1;
   if (w.type != (int32_t) want)
     return nr_error (err, 0, "sync: expected %s, got %s", msg_name (want), msg_name (w.type));
@@ -100,7 +115,7 @@ int
 nr_sync_wait2 (int fd, enum nr_sync_msg a, enum nr_sync_msg b, enum nr_sync_msg *got, nr_error_t *err)
 {
   struct sync_wire w;
-  if (sync_recv (fd, &w, err) < 0)
+  if (sync_recv (fd, &w, 0, err) < 0)
     return -1;
   if (w.type != (int32_t) a && w.type != (int32_t) b)
     return nr_error (err, 0, "sync: expected %s or %s, got %s", msg_name (a), msg_name (b), msg_name (w.type));
@@ -111,21 +126,15 @@ nr_sync_wait2 (int fd, enum nr_sync_msg a, enum nr_sync_msg b, enum nr_sync_msg 
 int
 nr_sync_pending_error (int fd, nr_error_t *err)
 {
+  int32_t type = 0; /* a message begins with its type: look at it, take nothing else */
+  ssize_t r = sync_recv_raw (fd, &type, sizeof type, MSG_DONTWAIT | MSG_PEEK);
+  if (r != (ssize_t) sizeof type || type != SYNC_ERROR)
+    return 0;
   struct sync_wire w;
-  ssize_t r;
-  do
-    r = recv (fd, &w, sizeof w - 1, MSG_DONTWAIT | MSG_PEEK);
-  while (r < 0 && errno == EINTR);
-  if (r < (ssize_t) offsetof (struct sync_wire, msg) || w.type != SYNC_ERROR)
-    return 0;
-  do
-    r = recv (fd, &w, sizeof w - 1, MSG_DONTWAIT);
-  while (r < 0 && errno == EINTR);
-  if (r < (ssize_t) offsetof (struct sync_wire, msg))
-    return 0;
-  ((char *) &w)[r] = '\0';
+  nr_error_t peer = NULL;
+  sync_recv (fd, &w, MSG_DONTWAIT, &peer); /* fails by design: *peer is the error it carried */
   nr_error_free (err);
-  nr_error_from_wire (err, w.err_no, w.msg);
+  *err = peer;
   return 1;
 }
 
@@ -133,10 +142,7 @@ int
 nr_sync_wait_eof (int fd, nr_error_t *err)
 {
   struct sync_wire w;
-  ssize_t r;
-  do
-    r = recv (fd, &w, sizeof w - 1, 0);
-  while (r < 0 && errno == EINTR);
+  ssize_t r = sync_recv_raw (fd, &w, sizeof w - 1, 0);
   if (r == 0)
     return 0;
   if (r < 0)

@@ -69,5 +69,29 @@ main (void)
   nr_error_free (&err);
   close (sp[1]);
 
+  /* The init fails before it read SYNC_PARENT_READY: its exit with our message unread
+     resets the socket, and the first recv reports ECONNRESET before the init's error. */
+  pair (sp);
+  nr_sync_send (sp[0], SYNC_PARENT_READY, 0, NULL);
+  nr_error (&child, ENOENT, "bind mount source \"/no/such/early\"");
+  nr_sync_send_error (sp[1], child);
+  nr_error_free (&child);
+  close (sp[1]);
+  got = 0;
+  ok (nr_sync_wait2 (sp[0], SYNC_RUN_HOOKS, SYNC_CREATED, &got, &err) < 0, "a reset peer: the wait fails");
+  like (err ? err->msg : "", "/no/such/early", "with the error the peer sent, not the reset");
+  nr_error_free (&err);
+  close (sp[0]);
+
+  pair (sp);
+  nr_sync_send (sp[0], SYNC_PARENT_READY, 0, NULL);
+  nr_sync_send_error (sp[1], NULL);
+  close (sp[1]);
+  nr_error (&err, EPIPE, "sync: send parent-ready");
+  is_int (nr_sync_pending_error (sp[0], &err), 1, "a reset peer: its queued error is still pending");
+  like (err ? err->msg : "", "unknown error", "and replaces ours");
+  nr_error_free (&err);
+  close (sp[0]);
+
   return done_testing ();
 }
