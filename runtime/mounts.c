@@ -332,12 +332,7 @@ cgroup_v2_at (struct nr_init_ctx *ctx, int fd, const char *dest, const struct nr
   return 0;
 }
 
-/* A "cgroup" mount shows the hierarchies mounted under the host's /sys/fs/cgroup (those
-   create placed the container in, runtime/cgroups): on v2 the one cgroup2 mount, on v1
-   and hybrid a tmpfs with a directory per hierarchy (hybrid: "unified" for cgroup2)
-   and a symlink per co-mounted controller, as the host has them.  The host's mounts
-   are read while the parent may still be making the cgroup; the directories shown are
-   the container's own, known once the init is in it. */
+/* v1 and hybrid: the hierarchies in the tmpfs dir, with the host's symlinks. */
 static int
 cgroup_v1_tree (struct nr_init_ctx *ctx, int dir, const char *dest, const struct nr_cgroup_hierarchies *hs,
                 unsigned long flags, nr_error_t *err)
@@ -373,6 +368,45 @@ cgroup_v1_tree (struct nr_init_ctx *ctx, int dir, const char *dest, const struct
   return 0;
 }
 
+/* A "cgroup" mount shows the hierarchies mounted under the host's /sys/fs/cgroup (those
+   create placed the container in, runtime/cgroups): on v2 the one cgroup2 mount, on v1
+   and hybrid a tmpfs with a directory per hierarchy (hybrid: "unified" for cgroup2)
+   and a symlink per co-mounted controller, as the host has them.  The host's mounts
+   are read while the parent may still be making the cgroup; the directories shown are
+   the container's own, known once the init is in it. */
+static int
+show_cgroups (struct nr_init_ctx *ctx, int root_fd, const struct oci_mount *m, const struct nr_cgroup_hierarchies *hs,
+              nr_error_t *err)
+{
+  _cleanup_close_ int dest = make_dest (root_fd, m, false, err);
+  if (dest < 0)
+    return -1;
+  unsigned long flags = (m->flags & ~(MS_BIND | MS_REC)) | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  if (hs->mode == NR_CGROUP_V2)
+    {
+      if (hs->n == 1 && cgroup_v2_at (ctx, dest, m->destination, &hs->v[0], flags, err) < 0)
+        return -1;
+      return finish_mount (root_fd, m, false, err);
+    }
+  /* v1, hybrid, and none (an empty tmpfs) */
+  char p[64];
+  nr_fd_path (dest, p);
+  if (mount ("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
+    return nr_error (err, errno, "mount tmpfs for cgroups on \"%s\"", m->destination);
+  _cleanup_close_ int top = reopen_dest (root_fd, m, err);
+  if (top < 0)
+    return -1;
+  _cleanup_close_ int dir = openat (top, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0)
+    return nr_error (err, errno, "open \"%s\"", m->destination);
+  if (cgroup_v1_tree (ctx, dir, m->destination, hs, flags, err) < 0)
+    return -1;
+  if (!(m->flags & MS_RDONLY))
+    return 0;
+  nr_fd_path (top, p);
+  return nr_remount_ro (m->destination, p, err);
+}
+
 static int
 mount_cgroup (struct nr_init_ctx *ctx, int root_fd, const struct oci_mount *m, nr_error_t *err)
 {
@@ -382,35 +416,8 @@ mount_cgroup (struct nr_init_ctx *ctx, int root_fd, const struct oci_mount *m, n
   int ret = nr_init_enter_cgroup (ctx, err);
   if (ret == 0 && !ctx->new_cgroupns)
     ret = nr_cgroup_own_dirs (&hs, err);
-  _cleanup_close_ int dest = ret < 0 ? -1 : make_dest (root_fd, m, false, err);
-  unsigned long flags = (m->flags & ~(MS_BIND | MS_REC)) | MS_NOSUID | MS_NODEV | MS_NOEXEC;
-  char p[64];
-  if (dest < 0)
-    ret = -1;
-  else if (hs.mode == NR_CGROUP_V2)
-    {
-      ret = hs.n == 1 ? cgroup_v2_at (ctx, dest, m->destination, &hs.v[0], flags, err) : 0;
-      if (ret == 0)
-        ret = finish_mount (root_fd, m, false, err);
-    }
-  else
-    {
-      /* v1, hybrid, and none (an empty tmpfs) */
-      nr_fd_path (dest, p);
-      if (mount ("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
-        ret = nr_error (err, errno, "mount tmpfs for cgroups on \"%s\"", m->destination);
-      _cleanup_close_ int top = ret < 0 ? -1 : reopen_dest (root_fd, m, err);
-      _cleanup_close_ int dir = top < 0 ? -1 : openat (top, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-      if (ret == 0 && dir < 0)
-        ret = top < 0 ? -1 : nr_error (err, errno, "open \"%s\"", m->destination);
-      if (ret == 0)
-        ret = cgroup_v1_tree (ctx, dir, m->destination, &hs, flags, err);
-      if (ret == 0 && (m->flags & MS_RDONLY))
-        {
-          nr_fd_path (top, p);
-          ret = nr_remount_ro (m->destination, p, err);
-        }
-    }
+  if (ret == 0)
+    ret = show_cgroups (ctx, root_fd, m, &hs, err);
   nr_cgroup_hierarchies_free (&hs);
   return ret;
 }
